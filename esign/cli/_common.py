@@ -1,0 +1,57 @@
+"""What every sub-command shares: error output and JSON printing."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, NoReturn, ParamSpec, TypeVar
+
+import typer
+
+from receipts.errors import ReceiptsError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# Errors a command turns into one clear line (never a traceback). Other packages add theirs.
+HANDLED: tuple[type[Exception], ...] = (ReceiptsError,)
+
+
+def fail(message: str, *, code: str = "error", exit_code: int = 2) -> NoReturn:
+    typer.echo(f"Lỗi [{code}]: {message}", err=True)
+    raise typer.Exit(exit_code)
+
+
+def clean_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn the packages' own errors into one line on stderr and a non-zero exit code."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except HANDLED as exc:
+            fail(getattr(exc, "message", str(exc)), code=getattr(exc, "code", "error"))
+
+    return wrapper
+
+
+def to_jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    return value
+
+
+def print_json(value: Any) -> None:
+    typer.echo(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2))

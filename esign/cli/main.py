@@ -1,0 +1,20 @@
+"""The ``esign`` command line: one Typer app, a sub-app per concern."""
+
+from __future__ import annotations
+
+import typer
+
+from .fees import app as fees_app
+
+app = typer.Typer(
+    name="esign",
+    help="Biên lai điện tử và chữ ký số của bộ phận một cửa phường / "
+    "e-receipts and digital signatures for a ward's one-stop office.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(fees_app, name="fees")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
