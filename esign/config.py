@@ -23,6 +23,22 @@ class Settings(BaseSettings):
     province: str | None = "HD"
     """Province code whose fee resolutions override the national tariffs (Hải Dương)."""
 
+    environment: str = "development"
+    """``production`` refuses development keys and default secrets."""
+
+    unit_name: str = "Ủy ban nhân dân phường Văn An"
+    unit_parent: str = "Thành phố Chí Linh, tỉnh Hải Dương"
+    unit_tax_code: str = "0800123456"
+    unit_address: str = "Phường Văn An, thành phố Chí Linh, tỉnh Hải Dương"
+
+    timestamp_urls: list[str] = []
+    """RFC 3161 timestamp authorities, tried in order; empty: the development TSA in-process."""
+
+    ocsp_url: str | None = None
+    rate_limit_per_minute: int = 120
+    """Requests per client address per minute on the public verification pages."""
+    upload_limit_bytes: int = 20 * 1024 * 1024
+
     @property
     def sqlite_url(self) -> str:
         return f"sqlite:///{(self.data_dir / 'esign.sqlite3').resolve()}"

@@ -21,9 +21,16 @@ class ReceiptsError(Exception):
 
     code: str = "receipts_error"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, message: str, *, message_en: str | None = None, code: str | None = None
+    ) -> None:
+        """``message`` is Vietnamese, or "Vietnamese / English" when ``message_en`` is not given."""
+        if message_en is None:
+            message, _, message_en = message.partition(" / ")
+        super().__init__(f"{message} / {message_en}" if message_en else message)
+        self.message_vi = message
+        self.message_en = message_en or message
+        self.message = str(self)
         if code is not None:
             self.code = code
 
@@ -35,8 +42,8 @@ class CatalogError(ReceiptsError):
 class UnknownProcedureError(ReceiptsError):
     code = "unknown_procedure"
 
-    def __init__(self, message: str, *, suggestions: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, message_en: str, suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message, message_en=message_en)
         self.suggestions = suggestions
 
 

@@ -108,15 +108,11 @@ def find_procedure(code: str, *, catalog: Catalog) -> Procedure:
     proc = catalog.procedures.get(code.strip().upper())
     if proc is None:
         suggestions = suggest_codes(code, catalog)
-        hint = (
-            f" Có phải: {', '.join(suggestions)}? / Did you mean: {', '.join(suggestions)}?"
-            if suggestions
-            else ""
-        )
-        raise UnknownProcedureError(
-            f"Không có thủ tục mã {code!r} / unknown procedure code {code!r}.{hint}",
-            suggestions=suggestions,
-        )
+        vi, en = f"Không có thủ tục mã {code!r}", f"Unknown procedure code {code!r}"
+        if suggestions:
+            vi += f". Có phải: {', '.join(suggestions)}?"
+            en += f". Did you mean: {', '.join(suggestions)}?"
+        raise UnknownProcedureError(vi, message_en=en, suggestions=suggestions)
     return proc
 
 

@@ -1,0 +1,73 @@
+"""JSON errors with a stable code and a message in Vietnamese and English; never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from receipts.errors import ReceiptsError
+
+from ..errors import EsignError
+
+log = logging.getLogger("esign.api")
+
+
+def error_body(code: str, message_vi: str, message_en: str, **extra: object) -> dict[str, object]:
+    return {"error": {"code": code, "message_vi": message_vi, "message_en": message_en, **extra}}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(EsignError)
+    async def _esign(request: Request, exc: EsignError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse(
+            error_body(exc.code, exc.message_vi, exc.message_en),
+            status_code=exc.status,
+            headers=headers,
+        )
+
+    @app.exception_handler(ReceiptsError)
+    async def _receipts(request: Request, exc: ReceiptsError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message_vi, exc.message_en), status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+            for e in exc.errors()
+        ]
+        return JSONResponse(
+            error_body(
+                "invalid_request",
+                "Dữ liệu gửi lên không hợp lệ",
+                "The request is not valid",
+                details=details,
+            ),
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = {
+            404: ("Không tìm thấy", "Not found"),
+            405: ("Phương thức không được hỗ trợ", "Method not allowed"),
+            429: ("Quá nhiều yêu cầu, vui lòng thử lại sau", "Too many requests"),
+        }
+        vi, en = messages.get(exc.status_code, (str(exc.detail), str(exc.detail)))
+        return JSONResponse(
+            error_body(f"http_{exc.status_code}", vi, en),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            error_body("internal_error", "Lỗi hệ thống, đã ghi nhận", "Internal error, logged"),
+            status_code=500,
+        )

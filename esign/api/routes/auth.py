@@ -1,0 +1,122 @@
+"""Logins (web session cookie), API tokens and users."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import func, select
+
+from ...db.models import ApiToken, User
+from ...workflows import users
+from ..deps import SESSION_COOKIE, ActorDep, AdminCertificates, AdminUsers, ServiceDep
+from ..schemas import (
+    CertificateRegister,
+    ListOf,
+    LoginCreate,
+    TokenCreate,
+    TokenPublic,
+    UserCreate,
+    UserPublic,
+)
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/auth/login", response_model=UserPublic)
+def login(body: LoginCreate, request: Request, response: Response, service: ServiceDep) -> User:
+    """Log in; the session cookie serves the web pages and the API alike."""
+    with service.db.transaction() as s:
+        user = users.check_login(s, username=body.username, password=body.password)
+        secret = users.start_web_session(s, user) if user else None
+    if user is None or secret is None:
+        raise users.LOGIN_FAILED
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=users.SESSION_HOURS * 3600,
+    )
+    return user
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(request: Request, response: Response, service: ServiceDep) -> None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        with service.db.transaction() as s:
+            users.end_web_session(s, cookie)
+    response.delete_cookie(SESSION_COOKIE)
+
+
+@router.get("/auth/me", response_model=UserPublic)
+def me(actor: ActorDep, service: ServiceDep) -> User | None:
+    with service.db.reading() as s:
+        return s.get(User, actor.user_id)
+
+
+@router.post("/tokens", response_model=TokenPublic, status_code=201)
+def create_token(body: TokenCreate, actor: ActorDep, service: ServiceDep) -> TokenPublic:
+    """A scoped, expiring API token for an integration; the secret is in this answer only."""
+    with service.db.transaction() as s:
+        token, secret = users.create_api_token(
+            s, actor, name=body.name, scopes=tuple(body.scopes), days=body.days
+        )
+        return TokenPublic(
+            id=token.id,
+            name=token.name,
+            scopes=token.scopes,
+            expires_at=token.expires_at,
+            token=secret,
+        )
+
+
+@router.get("/tokens", response_model=ListOf[TokenPublic])
+def list_tokens(actor: ActorDep, service: ServiceDep) -> ListOf[TokenPublic]:
+    with service.db.reading() as s:
+        rows = s.scalars(select(ApiToken).where(ApiToken.user_id == actor.user_id)).all()
+        data = [
+            TokenPublic(id=t.id, name=t.name, scopes=t.scopes, expires_at=t.expires_at)
+            for t in rows
+        ]
+    return ListOf(data=data, count=len(data))
+
+
+@router.post("/users", response_model=UserPublic, status_code=201)
+def create_user(body: UserCreate, service: ServiceDep, actor: AdminUsers) -> User:
+    with service.db.transaction() as s:
+        return users.create_user(
+            s,
+            actor,
+            username=body.username,
+            full_name=body.full_name,
+            role=body.role,
+            password=body.password,
+            official_role=body.official_role,
+            title=body.title,
+        )
+
+
+@router.get("/users", response_model=ListOf[UserPublic])
+def list_users(
+    service: ServiceDep, actor: AdminUsers, offset: int = 0, limit: int = 50
+) -> dict[str, object]:
+    limit = max(1, min(limit, 200))
+    with service.db.reading() as s:
+        rows = s.scalars(select(User).order_by(User.id).offset(max(0, offset)).limit(limit)).all()
+        count = s.scalar(select(func.count()).select_from(User)) or 0
+    return {"data": rows, "count": count}
+
+
+@router.put("/users/{user_id}/certificate", response_model=UserPublic)
+def register_certificate(
+    user_id: int,
+    body: CertificateRegister,
+    service: ServiceDep,
+    actor: AdminCertificates,
+) -> User:
+    """Bind an official to the certificate they must sign with."""
+    with service.db.transaction() as s:
+        return users.register_certificate(
+            s, actor, user_id=user_id, certificate_pem=body.certificate_pem
+        )
