@@ -12,13 +12,16 @@ from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 
+from certs.errors import CertsError
 from receipts.errors import ReceiptsError
+
+from ..errors import EsignError
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 # Errors a command turns into one clear line (never a traceback). Other packages add theirs.
-HANDLED: tuple[type[Exception], ...] = (ReceiptsError,)
+HANDLED: tuple[type[Exception], ...] = (ReceiptsError, CertsError, EsignError)
 
 
 def fail(message: str, *, code: str = "error", exit_code: int = 2) -> NoReturn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from .certs import app as certs_app
 from .fees import app as fees_app
 
 app = typer.Typer(
@@ -14,6 +15,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(fees_app, name="fees")
+app.add_typer(certs_app, name="certs")
 
 
 if __name__ == "__main__":  # pragma: no cover
