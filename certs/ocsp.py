@@ -97,7 +97,8 @@ def _parse(request: bytes) -> ocsp.OCSPRequest:
         for single in parsed["tbs_request"]["request_list"]:
             if single["req_cert"]["hash_algorithm"]["algorithm"].native not in _HASHES:
                 raise ValueError("unsupported CertID hash")
-    except (ValueError, TypeError, KeyError) as exc:
+    # asn1crypto raises more than ValueError on damaged input (AttributeError, IndexError, …).
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError) as exc:
         raise MalformedRequestError(
             "Yêu cầu OCSP không hợp lệ (không phải DER của OCSPRequest)",
             "invalid OCSP request (not a DER OCSPRequest)",

@@ -73,7 +73,8 @@ def _parse(request: bytes) -> tsp.TimeStampReq:
         req.native  # noqa: B018 (asn1crypto parses lazily: force it now, fail here)
         if req["version"].native != "v1":
             raise ValueError("TimeStampReq version must be 1")
-    except (ValueError, TypeError, KeyError) as exc:
+    # asn1crypto raises more than ValueError on damaged input (AttributeError, IndexError, …).
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError) as exc:
         raise MalformedRequestError(
             "Yêu cầu dấu thời gian không hợp lệ (không phải DER của TimeStampReq)",
             "invalid timestamp request (not a DER TimeStampReq)",

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     """RFC 3161 timestamp authorities, tried in order; empty: the development TSA in-process."""
 
     ocsp_url: str | None = None
+    signing_level: str = "B-T"
+    """PAdES level of new signatures: B-B, B-T, B-LT or B-LTA (B-T and up need a TSA; the
+    development PKI's own answers in-process when ``timestamp_urls`` is empty)."""
+    receipt_page_size: str = "A4"
+    default_template_symbol: str = "01BLP0-001"
+    default_series: str = "VA-26E"
     rate_limit_per_minute: int = 120
     """Requests per client address per minute on the public verification pages."""
     upload_limit_bytes: int = 20 * 1024 * 1024

@@ -1,15 +1,25 @@
-"""The service's process-wide objects: settings, database, catalog. Built once per process (API
-worker or CLI command) and passed down; workflows still take plain arguments."""
+"""The service's process-wide objects: settings, database, catalog, and the keys it signs
+with. Built once per process (API worker or CLI command) and passed down; workflows still take
+plain arguments. Keys and signers are loaded on first use and kept for the process's life."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from receipts.catalog import Catalog, default_catalog
 
 from .config import Settings
 from .db import Database
+from .errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from certs import PkiFolder
+    from esign.seal import Keyring
+    from esign.signing.sign import DocumentSigner, PadesLevel
+    from esign.signing.verify import TrustConfig
 
 
 @dataclass
@@ -17,8 +27,7 @@ class Service:
     settings: Settings
     db: Database
     catalog: Catalog
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Lazily built parts (signers, PKI handles), cached for the life of the process."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = True) -> Service:
@@ -27,6 +36,66 @@ class Service:
         if migrate:
             db.migrate()
         return cls(settings=settings, db=db, catalog=default_catalog(settings.province))
+
+    @cached_property
+    def pki(self) -> PkiFolder:
+        from certs import CertsError, open_pki_folder
+
+        try:
+            return open_pki_folder(self.settings.data_dir / "pki")
+        except CertsError as exc:
+            raise ConfigurationError(
+                "Chưa có hạ tầng khóa trong thư mục dữ liệu: chạy `esign certs init`",
+                "No PKI in the data folder: run `esign certs init`",
+            ) from exc
+
+    @cached_property
+    def keyring(self) -> Keyring:
+        from esign.seal import Keyring
+
+        return Keyring.load_or_create(self.settings.data_dir / "seal")
+
+    @property
+    def signing_level(self) -> PadesLevel:
+        from esign.signing.sign import PadesLevel
+
+        try:
+            return PadesLevel(self.settings.signing_level)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"ESIGN_SIGNING_LEVEL không hợp lệ: {self.settings.signing_level}",
+                "ESIGN_SIGNING_LEVEL must be B-B, B-T, B-LT or B-LTA",
+            ) from exc
+
+    def timestamp_sources(self) -> tuple[object, ...]:
+        from esign.signing.pki import dev_timestamp_source
+        from esign.signing.timestamps import TimestampSource
+
+        if self.settings.timestamp_urls:
+            return tuple(TimestampSource(name=u, url=u) for u in self.settings.timestamp_urls)
+        return (dev_timestamp_source(self.pki),)
+
+    @cached_property
+    def seal_signer(self) -> DocumentSigner:
+        """The ward's certification signer for receipts, built once."""
+        from certs import Role
+        from esign.signing.pki import make_signer
+
+        with self._lock:
+            pki = self.pki
+            store = pki.key_store(pki.only(Role.SEAL))
+            return make_signer(
+                pki,
+                store,
+                level=self.signing_level,
+                timestamp_sources=self.timestamp_sources(),  # type: ignore[arg-type]
+            )
+
+    @cached_property
+    def trust(self) -> TrustConfig:
+        from esign.signing.pki import trust_config
+
+        return trust_config(self.pki)
 
     def close(self) -> None:
         self.db.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pytest
 
 from esign.db import Database
 from tests.utils.postgres import PostgresServer, postgres_server
+
+pytest_plugins = ["tests.utils.pki_fixtures"]
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 _counter = itertools.count()
@@ -39,3 +42,12 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     db.migrate()
     yield db
     db.dispose()
+
+
+# CI runs the property tests derandomized: the same examples every run, so a failure there is
+# reproducible and never a fluke of one draw; developers' runs explore freely.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    _hypothesis_settings.load_profile("ci")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from ..config import Settings, get_settings
 from ..service import Service
 from . import errors
-from .routes import auth, dossiers
+from .routes import auth, dossiers, receipts
 
 API_PREFIX = "/api/v1"
 
@@ -41,5 +41,6 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(auth.router)
     api.include_router(dossiers.router)
+    api.include_router(receipts.router)
     app.include_router(api)
     return app

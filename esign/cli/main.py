@@ -6,6 +6,8 @@ import typer
 
 from .certs import app as certs_app
 from .fees import app as fees_app
+from .seal import app as seal_app
+from .seal import verify_qr
 
 app = typer.Typer(
     name="esign",
@@ -15,6 +17,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(fees_app, name="fees")
+app.add_typer(seal_app, name="seal")
+app.command("verify-qr")(verify_qr)
 app.add_typer(certs_app, name="certs")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from esign.db import Database
 from esign.db.models import UserRole
 from esign.service import Service
 from esign.workflows.actors import SYSTEM
+from esign.workflows.series import create_series
 from esign.workflows.users import create_user
 from receipts.catalog import default_catalog
 
@@ -27,20 +29,29 @@ class Api:
     client: TestClient
     users: dict[str, int]
 
-    def login(self, username: str) -> TestClient:
+    def login(self, username: str, *, raise_server_exceptions: bool = True) -> TestClient:
         """A fresh client logged in as ``username`` (session cookie)."""
-        client = TestClient(self.client.app)
+        client = TestClient(self.client.app, raise_server_exceptions=raise_server_exceptions)
         r = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
         assert r.status_code == 200, r.text
         return client
 
 
 @pytest.fixture
-def api(database: Database, tmp_path: Path) -> Iterator[Api]:
-    settings = Settings(data_dir=tmp_path / "data", database_url=database.url)
+def api(database: Database, tmp_path: Path, pki_template: Path) -> Iterator[Api]:
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copytree(pki_template, data / "pki")
+    settings = Settings(
+        data_dir=data,
+        database_url=database.url,
+        signing_level="B-B",
+        public_url="https://vanan.chilinh.haiduong.gov.vn",
+    )
     service = Service(settings=settings, db=database, catalog=default_catalog("HD"))
     ids: dict[str, int] = {}
     with database.transaction() as s:
+        create_series(s, SYSTEM, template_symbol="01BLP0-001", series="VA-26E")
         for username, full_name, role, official_role in [
             ("admin", "Quản trị viên", UserRole.ADMIN, None),
             ("clerk", "Lê Thị Thu", UserRole.CLERK, None),

@@ -1,4 +1,5 @@
-"""The test PKI, built once per session from the declaration (architecture ``ward-test``)."""
+"""The test PKI, built once per session from the declaration (architecture ``ward-test``),
+shared by the certs and esign tests (registered as a plugin in tests/conftest.py)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,356 @@
+"""Receipts: issue (idempotent), read, PDF, cancel, replace, adjust, list with filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
+
+from receipts.pdf import FeeLine, PaymentMethod
+
+from ...db.models import Receipt, ReceiptSeries, ReceiptStatus, StoredDocument
+from ...errors import NotFoundError
+from ...workflows import receipts as flows
+from ...workflows import series as series_flows
+from ...workflows.idempotency import run_idempotent
+from ..deps import AdminUsers, ReceiptClerk, ReceiptReader, ServiceDep
+from ..schemas import ListOf, Strict
+
+router = APIRouter(tags=["receipts"])
+
+
+class FeeLineIn(Strict):
+    name: str = Field(min_length=1, max_length=300)
+    legal_basis: str = Field(min_length=1, max_length=300)
+    quantity: int = Field(ge=1, le=10_000)
+    unit_price: int = Field(ge=0, le=1_000_000_000)
+    amount: int = Field(ge=0, le=100_000_000_000)
+    exemption_reason: str | None = Field(default=None, max_length=300)
+
+
+class FeesIn(Strict):
+    procedure_code: str | None = Field(default=None, max_length=32)
+    pages: int | None = Field(default=None, ge=1, le=10_000)
+    copies: int | None = Field(default=None, ge=1, le=1_000)
+    cases: int | None = Field(default=None, ge=1, le=1_000)
+    categories: list[str] = Field(default_factory=list, max_length=5)
+    channel: str = Field(default="counter", pattern="^(counter|online)$")
+    lines: list[FeeLineIn] = Field(default_factory=list, max_length=100)
+
+    def to_input(self) -> flows.FeeInput:
+        return flows.FeeInput(
+            procedure_code=self.procedure_code,
+            pages=self.pages,
+            copies=self.copies,
+            cases=self.cases,
+            categories=tuple(self.categories),
+            channel=self.channel,
+            lines=tuple(FeeLine(**line.model_dump()) for line in self.lines),
+        )
+
+
+class ReceiptCreate(Strict):
+    payer_name: str = Field(min_length=1, max_length=150)
+    payer_address: str = Field(min_length=1, max_length=250)
+    payment_method: PaymentMethod
+    dossier_id: int | None = None
+    fees: FeesIn | None = None
+    template_symbol: str | None = Field(default=None, max_length=20)
+    series: str | None = Field(default=None, max_length=20)
+
+
+class CancelCreate(Strict):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ReplaceCreate(Strict):
+    reason: str = Field(min_length=1, max_length=500)
+    payer_name: str | None = Field(default=None, min_length=1, max_length=150)
+    payer_address: str | None = Field(default=None, min_length=1, max_length=250)
+    payment_method: PaymentMethod | None = None
+    fees: FeesIn | None = None
+
+
+class AdjustCreate(Strict):
+    kind: flows.AdjustmentKind
+    reason: str = Field(min_length=1, max_length=500)
+    fees: FeesIn | None = None
+    payer_name: str | None = Field(default=None, min_length=1, max_length=150)
+    payer_address: str | None = Field(default=None, min_length=1, max_length=250)
+
+
+class ReceiptLinePublic(BaseModel):
+    name: str
+    legal_basis: str
+    quantity: int
+    unit_price: int
+    amount: int
+    exemption_reason: str | None
+
+
+class ReceiptPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    token: str
+    template_symbol: str
+    series: str
+    year: int
+    number: int
+    issued_at: dt.datetime
+    unit_name: str
+    unit_tax_code: str
+    payer_name: str
+    payer_address: str
+    dossier_id: int | None
+    procedure_code: str | None
+    lines: list[ReceiptLinePublic]
+    total: int
+    payment_method: str
+    clerk_name: str
+    status: ReceiptStatus
+    cancel_reason: str | None
+    cancelled_at: dt.datetime | None
+    replaces_id: int | None
+    replaced_by_id: int | None
+    adjusts_id: int | None
+    adjustment_kind: str | None
+    relation_reason: str | None
+    adjusted_by_ids: list[int] = []
+    pdf_sha256: str
+    verify_url: str
+
+
+def _public(
+    receipt: Receipt, *, adjusted_by: list[int], pdf_sha256: str, public_url: str
+) -> ReceiptPublic:
+    data: dict[str, Any] = {
+        c: getattr(receipt, c) for c in ReceiptPublic.model_fields if hasattr(receipt, c)
+    }
+    data.update(
+        adjusted_by_ids=adjusted_by,
+        pdf_sha256=pdf_sha256,
+        verify_url=f"{public_url.rstrip('/')}/v/{receipt.token}",
+    )
+    return ReceiptPublic.model_validate(data)
+
+
+def _load_public(service: ServiceDep, receipt_id: int) -> ReceiptPublic:
+    with service.db.reading() as s:
+        receipt = flows.get_receipt(s, receipt_id)
+        adjusted = [r.id for r in flows.adjustments_of(s, receipt)]
+        sha = s.scalar(
+            select(StoredDocument.sha256).where(StoredDocument.id == receipt.document_id)
+        )
+        return _public(
+            receipt,
+            adjusted_by=adjusted,
+            pdf_sha256=sha or "",
+            public_url=service.settings.public_url,
+        )
+
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+
+
+@router.post("/receipts", response_model=ReceiptPublic, status_code=201)
+def issue(
+    body: ReceiptCreate,
+    service: ServiceDep,
+    actor: ReceiptClerk,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Issue a receipt. With ``Idempotency-Key``, a retry with the same body returns the first
+    answer; the same key with another body is refused (422); one still running gets 409."""
+
+    def work() -> tuple[int, dict[str, Any]]:
+        with service.db.transaction() as s:
+            receipt = flows.issue_receipt(
+                s,
+                actor,
+                service,
+                payer_name=body.payer_name,
+                payer_address=body.payer_address,
+                payment_method=body.payment_method,
+                dossier_id=body.dossier_id,
+                fees=body.fees.to_input() if body.fees else None,
+                template_symbol=body.template_symbol,
+                series=body.series,
+            )
+            receipt_id = receipt.id
+        return 201, _load_public(service, receipt_id).model_dump(mode="json")
+
+    status, payload = run_idempotent(
+        service.db,
+        key=idempotency_key,
+        user_id=actor.user_id,
+        request=body.model_dump(mode="json"),
+        work=work,
+    )
+    response.status_code = status
+    return payload
+
+
+@router.get("/receipts", response_model=ListOf[ReceiptPublic])
+def list_receipts(
+    service: ServiceDep,
+    actor: ReceiptReader,
+    status: ReceiptStatus | None = None,
+    series: str | None = None,
+    payer: Annotated[str | None, Query(max_length=100)] = None,
+    issued_from: dt.date | None = None,
+    issued_to: dt.date | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ListOf[ReceiptPublic]:
+    stmt = select(Receipt)
+    if status is not None:
+        stmt = stmt.where(Receipt.status == status)
+    if series:
+        stmt = stmt.where(Receipt.series == series)
+    if payer:
+        stmt = stmt.where(Receipt.payer_name.contains(payer))
+    if issued_from:
+        stmt = stmt.where(
+            Receipt.issued_at
+            >= dt.datetime.combine(issued_from, dt.time(), dt.UTC) - dt.timedelta(hours=7)
+        )
+    if issued_to:
+        stmt = stmt.where(
+            Receipt.issued_at
+            < dt.datetime.combine(issued_to, dt.time(), dt.UTC) + dt.timedelta(hours=17)
+        )
+    with service.db.reading() as s:
+        count = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = s.scalars(stmt.order_by(Receipt.id.desc()).offset(offset).limit(limit)).all()
+        shas = dict(
+            s.execute(
+                select(StoredDocument.id, StoredDocument.sha256).where(
+                    StoredDocument.id.in_([r.document_id for r in rows])
+                )
+            ).all()
+        )
+        data = [
+            _public(
+                r,
+                adjusted_by=[a.id for a in flows.adjustments_of(s, r)],
+                pdf_sha256=shas.get(r.document_id, ""),
+                public_url=service.settings.public_url,
+            )
+            for r in rows
+        ]
+    return ListOf(data=data, count=count)
+
+
+@router.get("/receipts/{receipt_id}", response_model=ReceiptPublic)
+def get_receipt(receipt_id: int, service: ServiceDep, actor: ReceiptReader) -> ReceiptPublic:
+    return _load_public(service, receipt_id)
+
+
+@router.get(
+    "/receipts/{receipt_id}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The signed PDF"}},
+)
+def receipt_pdf(receipt_id: int, service: ServiceDep, actor: ReceiptReader) -> Response:
+    with service.db.reading() as s:
+        receipt = flows.get_receipt(s, receipt_id)
+        doc = s.get(StoredDocument, receipt.document_id)
+        if doc is None:
+            raise NotFoundError("Không có tệp của biên lai", "No PDF for this receipt")
+        name = f"bien-lai-{receipt.series}-{receipt.number:07d}.pdf"
+        return Response(
+            doc.content,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": f'inline; filename="{name}"',
+                "X-Content-SHA256": doc.sha256,
+            },
+        )
+
+
+@router.post("/receipts/{receipt_id}/cancel", response_model=ReceiptPublic)
+def cancel(
+    receipt_id: int, body: CancelCreate, service: ServiceDep, actor: ReceiptClerk
+) -> ReceiptPublic:
+    with service.db.transaction() as s:
+        flows.cancel_receipt(s, actor, receipt_id, reason=body.reason)
+    return _load_public(service, receipt_id)
+
+
+@router.post("/receipts/{receipt_id}/replace", response_model=ReceiptPublic, status_code=201)
+def replace(
+    receipt_id: int, body: ReplaceCreate, service: ServiceDep, actor: ReceiptClerk
+) -> ReceiptPublic:
+    with service.db.transaction() as s:
+        new = flows.replace_receipt(
+            s,
+            actor,
+            service,
+            receipt_id,
+            reason=body.reason,
+            payer_name=body.payer_name,
+            payer_address=body.payer_address,
+            payment_method=body.payment_method,
+            fees=body.fees.to_input() if body.fees else None,
+        )
+        new_id = new.id
+    return _load_public(service, new_id)
+
+
+@router.post("/receipts/{receipt_id}/adjust", response_model=ReceiptPublic, status_code=201)
+def adjust(
+    receipt_id: int, body: AdjustCreate, service: ServiceDep, actor: ReceiptClerk
+) -> ReceiptPublic:
+    with service.db.transaction() as s:
+        new = flows.adjust_receipt(
+            s,
+            actor,
+            service,
+            receipt_id,
+            kind=body.kind,
+            reason=body.reason,
+            fees=body.fees.to_input() if body.fees else None,
+            payer_name=body.payer_name,
+            payer_address=body.payer_address,
+        )
+        new_id = new.id
+    return _load_public(service, new_id)
+
+
+class SeriesCreate(Strict):
+    template_symbol: str = Field(min_length=2, max_length=20)
+    series: str = Field(min_length=2, max_length=20)
+
+
+class SeriesPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    template_symbol: str
+    series: str
+    active: bool
+
+
+@router.post("/series", response_model=SeriesPublic, status_code=201)
+def create_series(body: SeriesCreate, service: ServiceDep, actor: AdminUsers) -> Any:
+    """Register a receipt template symbol and series (administrator)."""
+    with service.db.transaction() as s:
+        return series_flows.create_series(
+            s, actor, template_symbol=body.template_symbol, series=body.series
+        )
+
+
+@router.get("/series", response_model=ListOf[SeriesPublic])
+def list_series(service: ServiceDep, actor: ReceiptReader) -> Any:
+    with service.db.reading() as s:
+        rows = s.scalars(select(ReceiptSeries).order_by(ReceiptSeries.id)).all()
+        return {"data": rows, "count": len(rows)}
+
+
+@router.post("/series/{series_id}/deactivate", response_model=SeriesPublic)
+def deactivate_series(series_id: int, service: ServiceDep, actor: AdminUsers) -> Any:
+    with service.db.transaction() as s:
+        return series_flows.set_series_active(s, actor, series_id, active=False)

@@ -1,0 +1,456 @@
+"""Issuing receipts, and cancelling, replacing or adjusting them: never deleting or editing.
+
+The number is taken, the PDF drawn and sealed, and the receipt stored in one transaction: a
+rollback anywhere gives the number back, so no number exists without its signed receipt and
+no signed receipt without its number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from receipts.calendar import VIETNAM_TZ
+from receipts.errors import ReceiptsError
+from receipts.fees import Quote, quote
+from receipts.pdf import FeeLine, PaymentMethod, ReceiptReference, ReferenceKind
+
+from .. import audit
+from ..db.models import (
+    Dossier,
+    DossierStatus,
+    Receipt,
+    ReceiptSeries,
+    ReceiptStatus,
+    StoredDocument,
+    UserRole,
+)
+from ..db.types import utcnow
+from ..errors import ConflictError, NotFoundError, ValidationError
+from ..numbering import take_number
+from ..security import new_document_token
+from ..service import Service
+from .actors import Actor, require
+from .documents import draw_and_seal_receipt, receipt_model
+from .dossiers import advance, clean_text, dossier_quote, get_dossier
+
+
+class AdjustmentKind(enum.StrEnum):
+    INCREASE = "increase"
+    DECREASE = "decrease"
+    INFORMATION = "information"
+
+
+ADJUSTMENT_NAMES_VI = {
+    AdjustmentKind.INCREASE: "điều chỉnh tăng",
+    AdjustmentKind.DECREASE: "điều chỉnh giảm",
+    AdjustmentKind.INFORMATION: "điều chỉnh thông tin",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FeeInput:
+    """What a receipt charges: a procedure's quote (with its inputs) or explicit lines."""
+
+    procedure_code: str | None = None
+    pages: int | None = None
+    copies: int | None = None
+    cases: int | None = None
+    categories: tuple[str, ...] = ()
+    channel: str = "counter"
+    lines: tuple[FeeLine, ...] = ()
+
+
+def lines_from_quote(q: Quote) -> tuple[FeeLine, ...]:
+    out = []
+    for line in q.lines:
+        name = line.name_vi
+        if line.reduction is not None:
+            name += f" (giảm {line.reduction.percent}% khi nộp trực tuyến)"
+        out.append(
+            FeeLine(
+                name=name,
+                legal_basis=line.legal_basis,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                amount=line.amount,
+                exemption_reason=line.exemption.reason_vi if line.exemption else None,
+            )
+        )
+    return tuple(out)
+
+
+def _line_dict(line: FeeLine) -> dict[str, Any]:
+    return {
+        "name": line.name,
+        "legal_basis": line.legal_basis,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price,
+        "amount": line.amount,
+        "exemption_reason": line.exemption_reason,
+    }
+
+
+def stored_lines(receipt: Receipt) -> tuple[FeeLine, ...]:
+    return tuple(FeeLine(**row) for row in receipt.lines)
+
+
+def _series(
+    session: Session, service: Service, template_symbol: str | None, series: str | None
+) -> ReceiptSeries:
+    stmt = select(ReceiptSeries).where(ReceiptSeries.active.is_(True))
+    if template_symbol:
+        stmt = stmt.where(ReceiptSeries.template_symbol == template_symbol)
+    if series:
+        stmt = stmt.where(ReceiptSeries.series == series)
+    found = session.scalars(stmt).all()
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValidationError(
+            "Không có ký hiệu biên lai đang dùng phù hợp; quản trị viên cần khai báo",
+            "No active receipt series matches; an administrator must register one",
+            code="no_receipt_series",
+        )
+    raise ValidationError(
+        "Có nhiều ký hiệu biên lai đang dùng: hãy chọn mẫu số và ký hiệu",
+        "Several active series: choose the template symbol and series",
+        code="ambiguous_receipt_series",
+    )
+
+
+def _quote_for(service: Service, fees: FeeInput, *, on: dt.date) -> Quote:
+    from receipts.catalog import Channel
+
+    assert fees.procedure_code is not None
+    try:
+        return quote(
+            fees.procedure_code,
+            on=on,
+            pages=fees.pages,
+            copies=fees.copies,
+            cases=fees.cases,
+            categories=fees.categories,
+            channel=Channel(fees.channel),
+            catalog=service.catalog,
+        )
+    except ReceiptsError as exc:
+        raise ValidationError(exc.message_vi, exc.message_en, code=exc.code) from exc
+    except ValueError as exc:
+        raise ValidationError("Kênh nộp không hợp lệ", "Invalid channel") from exc
+
+
+def issue_receipt(
+    session: Session,
+    actor: Actor,
+    service: Service,
+    *,
+    payer_name: str,
+    payer_address: str,
+    payment_method: PaymentMethod,
+    dossier_id: int | None = None,
+    fees: FeeInput | None = None,
+    template_symbol: str | None = None,
+    series: str | None = None,
+    issued_at: dt.datetime | None = None,
+    reference: tuple[Receipt, ReferenceKind, str, AdjustmentKind | None] | None = None,
+) -> Receipt:
+    """Issue a receipt for a dossier's fee quote, or for a free-standing fee."""
+    require(actor, UserRole.CLERK, scope="receipts")
+    issued_at = issued_at or utcnow()
+    local_day = issued_at.astimezone(VIETNAM_TZ).date()
+    payer_name = clean_text(
+        payer_name, field_vi="Họ tên người nộp", field_en="Payer", max_length=150
+    )
+    payer_address = clean_text(
+        payer_address, field_vi="Địa chỉ người nộp", field_en="Payer address", max_length=250
+    )
+    dossier: Dossier | None = None
+    if dossier_id is not None:
+        dossier = get_dossier(session, dossier_id, for_update=True)
+        if dossier.status is not DossierStatus.RECEIVED and reference is None:
+            raise ConflictError(
+                f"Hồ sơ {dossier.code} đã thu phí rồi", f"Dossier {dossier.code} is already paid"
+            )
+        lines = lines_from_quote(dossier_quote(dossier, catalog=service.catalog))
+        procedure_code: str | None = dossier.procedure_code
+    elif fees is not None and fees.lines:
+        lines, procedure_code = fees.lines, fees.procedure_code
+    elif fees is not None and fees.procedure_code:
+        lines = lines_from_quote(_quote_for(service, fees, on=local_day))
+        procedure_code = fees.procedure_code
+    else:
+        raise ValidationError(
+            "Cần hồ sơ hoặc thủ tục để tính phí", "A dossier or a procedure is required"
+        )
+    if not lines:
+        raise ValidationError(
+            "Biên lai phải có ít nhất một khoản thu", "A receipt needs a fee line"
+        )
+    chosen = _series(session, service, template_symbol, series)
+    # From here on the transaction holds the series' counter row: keep it short.
+    number = take_number(
+        session, template_symbol=chosen.template_symbol, series=chosen.series, year=local_day.year
+    )
+    token = new_document_token()
+    ref_model = None
+    if reference is not None:
+        old, kind, reason, _ = reference
+        ref_model = ReceiptReference(
+            kind=kind,
+            template_symbol=old.template_symbol,
+            series=old.series,
+            number=old.number,
+            issued_on=old.issued_at.astimezone(VIETNAM_TZ).date(),
+            reason=reason,
+        )
+    try:
+        model = receipt_model(
+            service,
+            template_symbol=chosen.template_symbol,
+            series=chosen.series,
+            number=number,
+            payer_name=payer_name,
+            payer_address=payer_address,
+            dossier_code=dossier.code if dossier else None,
+            lines=lines,
+            payment_method=payment_method,
+            issued_at=issued_at,
+            clerk_name=actor.full_name,
+            qr_text=f"{service.settings.public_url.rstrip('/')}/v/{token}",
+            reference=ref_model,
+        )
+    except ReceiptsError as exc:
+        raise ValidationError(exc.message_vi, exc.message_en, code=exc.code) from exc
+    sealed = draw_and_seal_receipt(service, model, token=token)
+    document = StoredDocument(
+        sha256=sealed.signed.sha256, size=len(sealed.signed.pdf), content=sealed.signed.pdf
+    )
+    session.add(document)
+    session.flush()
+    receipt = Receipt(
+        token=token,
+        template_symbol=chosen.template_symbol,
+        series=chosen.series,
+        year=local_day.year,
+        number=number,
+        issued_at=issued_at,
+        unit_name=model.unit.name,
+        unit_tax_code=model.unit.tax_code,
+        unit_address=model.unit.address,
+        payer_name=model.payer.name,
+        payer_address=model.payer.address,
+        dossier_id=dossier.id if dossier else None,
+        procedure_code=procedure_code,
+        lines=[_line_dict(line) for line in lines],
+        total=model.total,
+        payment_method=payment_method.value,
+        clerk_id=actor.user_id,
+        clerk_name=actor.full_name,
+        status=ReceiptStatus.ISSUED,
+        document_id=document.id,
+        unsigned_sha256=sealed.unsigned_sha256,
+        seal=sealed.seal,
+    )
+    if reference is not None:
+        old, kind, reason, adjustment = reference
+        receipt.relation_reason = reason
+        if kind is ReferenceKind.REPLACES:
+            receipt.replaces_id = old.id
+        else:
+            receipt.adjusts_id = old.id
+            receipt.adjustment_kind = adjustment.value if adjustment else None
+    session.add(receipt)
+    session.flush()
+    if dossier is not None and dossier.status is DossierStatus.RECEIVED:
+        advance(session, actor, dossier, DossierStatus.FEE_PAID)
+    audit.append(
+        session,
+        actor=actor.label,
+        action="receipt.issue",
+        subject=f"receipt:{receipt.id}",
+        details={
+            "number": f"{receipt.template_symbol}/{receipt.series}/{receipt.number:07d}",
+            "total": receipt.total,
+            "sha256": document.sha256,
+            "level": sealed.signed.level.value,
+            "tsa": sealed.signed.timestamp_authority,
+        },
+    )
+    return receipt
+
+
+def get_receipt(session: Session, receipt_id: int, *, for_update: bool = False) -> Receipt:
+    stmt = select(Receipt).where(Receipt.id == receipt_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    receipt = session.scalar(stmt)
+    if receipt is None:
+        raise NotFoundError("Không có biên lai này", "No such receipt")
+    return receipt
+
+
+def _reason(reason: str) -> str:
+    return clean_text(reason, field_vi="Lý do", field_en="Reason", max_length=500)
+
+
+def cancel_receipt(session: Session, actor: Actor, receipt_id: int, *, reason: str) -> Receipt:
+    require(actor, UserRole.CLERK, scope="receipts")
+    reason = _reason(reason)
+    receipt = get_receipt(session, receipt_id, for_update=True)
+    if receipt.status is not ReceiptStatus.ISSUED:
+        raise ConflictError(
+            f"Biên lai đang ở trạng thái “{receipt.status.value}”, không hủy được",
+            f"The receipt is {receipt.status.value}; it cannot be cancelled",
+        )
+    receipt.status = ReceiptStatus.CANCELLED
+    receipt.cancel_reason = reason
+    receipt.cancelled_at = utcnow()
+    audit.append(
+        session,
+        actor=actor.label,
+        action="receipt.cancel",
+        subject=f"receipt:{receipt.id}",
+        details={"reason": reason},
+    )
+    return receipt
+
+
+def replace_receipt(
+    session: Session,
+    actor: Actor,
+    service: Service,
+    receipt_id: int,
+    *,
+    reason: str,
+    payer_name: str | None = None,
+    payer_address: str | None = None,
+    payment_method: PaymentMethod | None = None,
+    fees: FeeInput | None = None,
+) -> Receipt:
+    """Issue a new receipt in place of an erroneous one; both point to each other."""
+    require(actor, UserRole.CLERK, scope="receipts")
+    reason = _reason(reason)
+    old = get_receipt(session, receipt_id, for_update=True)
+    if old.status is not ReceiptStatus.ISSUED:
+        raise ConflictError(
+            f"Biên lai đang ở trạng thái “{old.status.value}”, không thay thế được",
+            f"The receipt is {old.status.value}; it cannot be replaced",
+        )
+    new = issue_receipt(
+        session,
+        actor,
+        service,
+        payer_name=payer_name or old.payer_name,
+        payer_address=payer_address or old.payer_address,
+        payment_method=payment_method or PaymentMethod(old.payment_method),
+        fees=fees or FeeInput(procedure_code=old.procedure_code, lines=stored_lines(old)),
+        template_symbol=old.template_symbol,
+        series=old.series,
+        reference=(old, ReferenceKind.REPLACES, reason, None),
+    )
+    new.dossier_id = old.dossier_id
+    old.status = ReceiptStatus.REPLACED
+    old.replaced_by_id = new.id
+    audit.append(
+        session,
+        actor=actor.label,
+        action="receipt.replace",
+        subject=f"receipt:{old.id}",
+        details={"replaced_by": new.id, "reason": reason},
+    )
+    return new
+
+
+def adjust_receipt(
+    session: Session,
+    actor: Actor,
+    service: Service,
+    receipt_id: int,
+    *,
+    kind: AdjustmentKind,
+    reason: str,
+    fees: FeeInput | None = None,
+    payer_name: str | None = None,
+    payer_address: str | None = None,
+) -> Receipt:
+    """Issue an adjustment receipt (increase, decrease, or information) for an issued one."""
+    require(actor, UserRole.CLERK, scope="receipts")
+    reason = _reason(reason)
+    old = get_receipt(session, receipt_id, for_update=True)
+    if old.status not in (ReceiptStatus.ISSUED, ReceiptStatus.ADJUSTED):
+        raise ConflictError(
+            f"Biên lai đang ở trạng thái “{old.status.value}”, không điều chỉnh được",
+            f"The receipt is {old.status.value}; it cannot be adjusted",
+        )
+    lines: tuple[FeeLine, ...]
+    if kind is AdjustmentKind.INFORMATION:
+        if fees is not None and fees.lines:
+            raise ValidationError(
+                "Điều chỉnh thông tin không có khoản thu",
+                "An information adjustment has no amounts",
+            )
+        lines = (
+            FeeLine(
+                name=f"Điều chỉnh thông tin biên lai số {old.number:07d}",
+                legal_basis="Không thay đổi số tiền",
+                quantity=1,
+                unit_price=0,
+                amount=0,
+            ),
+        )
+    else:
+        if fees is None or not (fees.lines or fees.procedure_code):
+            raise ValidationError("Cần khoản tiền điều chỉnh", "The adjusted amounts are required")
+        lines = fees.lines or lines_from_quote(
+            _quote_for(service, fees, on=utcnow().astimezone(VIETNAM_TZ).date())
+        )
+        if sum(line.amount for line in lines) <= 0:
+            raise ValidationError(
+                "Số tiền điều chỉnh phải lớn hơn 0", "The adjustment must be above 0"
+            )
+        if kind is AdjustmentKind.DECREASE and sum(line.amount for line in lines) > old.total:
+            raise ValidationError(
+                "Số tiền điều chỉnh giảm lớn hơn số tiền của biên lai",
+                "Decrease larger than the receipt",
+            )
+    new = issue_receipt(
+        session,
+        actor,
+        service,
+        payer_name=payer_name or old.payer_name,
+        payer_address=payer_address or old.payer_address,
+        payment_method=PaymentMethod(old.payment_method),
+        fees=FeeInput(procedure_code=old.procedure_code, lines=lines),
+        template_symbol=old.template_symbol,
+        series=old.series,
+        reference=(old, ReferenceKind.ADJUSTS, f"{ADJUSTMENT_NAMES_VI[kind]}: {reason}", kind),
+    )
+    new.dossier_id = old.dossier_id
+    old.status = ReceiptStatus.ADJUSTED
+    audit.append(
+        session,
+        actor=actor.label,
+        action="receipt.adjust",
+        subject=f"receipt:{old.id}",
+        details={"adjusted_by": new.id, "kind": kind.value, "reason": reason},
+    )
+    return new
+
+
+def adjustments_of(session: Session, receipt: Receipt) -> list[Receipt]:
+    return list(
+        session.scalars(
+            select(Receipt).where(Receipt.adjusts_id == receipt.id).order_by(Receipt.id)
+        )
+    )
+
+
+def document_sha256(pdf: bytes) -> str:
+    return hashlib.sha256(pdf).hexdigest()
