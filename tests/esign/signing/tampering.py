@@ -19,7 +19,9 @@ def _update(pdf: bytes, change) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def flip_byte_in_signed_range(pdf: bytes) -> bytes:
-    i = len(pdf) // 3
+    """One byte inside the first stream's data (well within the signed range, and not in the
+    file's structure, so the file still parses and only the digest can tell)."""
+    i = pdf.index(b"stream", pdf.index(b"obj")) + len(b"stream") + 20
     return pdf[:i] + bytes([pdf[i] ^ 0x01]) + pdf[i + 1 :]
 
 
