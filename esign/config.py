@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     unit_parent: str = "Thành phố Chí Linh, tỉnh Hải Dương"
     unit_tax_code: str = "0800123456"
     unit_address: str = "Phường Văn An, thành phố Chí Linh, tỉnh Hải Dương"
+    issuer_lines: list[str] = ["UBND THÀNH PHỐ CHÍ LINH", "ỦY BAN NHÂN DÂN PHƯỜNG VĂN AN"]
+    """The header of result documents (1 to 3 lines, the last printed bold)."""
+    issuer_place: str = "Văn An"
 
     timestamp_urls: list[str] = []
     """RFC 3161 timestamp authorities, tried in order; empty: the development TSA in-process."""

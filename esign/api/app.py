@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from ..config import Settings, get_settings
 from ..service import Service
 from . import errors
-from .routes import auth, dossiers, receipts
+from .routes import auth, dossiers, receipts, results
 
 API_PREFIX = "/api/v1"
 
@@ -42,5 +42,6 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
     api.include_router(auth.router)
     api.include_router(dossiers.router)
     api.include_router(receipts.router)
+    api.include_router(results.router)
     app.include_router(api)
     return app

@@ -58,6 +58,8 @@ class User(Base):
     certificate_sha256: Mapped[str | None] = mapped_column(String(64))
     """For officials: the certificate they must sign with."""
     certificate_pem: Mapped[str | None] = mapped_column(Text)
+    key_source: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """For officials: where their key is (a PKCS#12 file or a PKCS#11 token); never a secret."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

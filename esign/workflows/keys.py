@@ -1,0 +1,72 @@
+"""Opening an official's key for a signing batch: a PKCS#12 file or a PKCS#11 token, as the
+administrator registered it, with the password or PIN the official types for this batch only
+(never stored, logged or returned)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from certs import CertsError, KeyStore, Pkcs11KeyStore, Pkcs12KeyStore
+
+from .. import audit
+from ..db.models import User, UserRole
+from ..errors import NotFoundError, SigningError, ValidationError
+from .actors import Actor, require
+
+
+def open_key_store(source: dict[str, Any] | None, *, secret: str) -> KeyStore:
+    if not source:
+        raise SigningError(
+            "Chưa khai báo khóa ký cho người ký này",
+            "No signing key is registered for this official",
+            code="no_key_source",
+        )
+    try:
+        if source.get("kind") == "pkcs12":
+            return Pkcs12KeyStore(Path(source["path"]), password=secret)
+        if source.get("kind") == "pkcs11":
+            return Pkcs11KeyStore(
+                module=source["module"],
+                token_label=source["token_label"],
+                key_label=source["key_label"],
+                cert_label=source.get("cert_label"),
+                pin=secret,
+            )
+    except CertsError as exc:
+        raise SigningError(exc.message_vi, exc.message_en, code=exc.code) from exc
+    raise SigningError("Loại khóa ký không hỗ trợ", "Unsupported key source", code="bad_key_source")
+
+
+def set_key_source(session: Session, actor: Actor, *, user_id: int, source: dict[str, Any]) -> User:
+    require(actor, UserRole.ADMIN, scope="certificates")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("Không có người dùng này", "No such user")
+    if user.role is not UserRole.OFFICIAL:
+        raise ValidationError("Chỉ người ký mới có khóa ký", "Only officials have signing keys")
+    kind = source.get("kind")
+    allowed = {
+        "pkcs12": {"kind", "path"},
+        "pkcs11": {"kind", "module", "token_label", "key_label", "cert_label"},
+    }
+    if (
+        kind not in allowed
+        or set(source) - allowed[kind]
+        or not all(isinstance(v, str) and v for k, v in source.items() if k != "cert_label")
+    ):
+        raise ValidationError(
+            "Khai báo khóa ký không hợp lệ (pkcs12: path; pkcs11: module, token_label, key_label)",
+            "Invalid key source (pkcs12: path; pkcs11: module, token_label, key_label)",
+        )
+    user.key_source = dict(source)
+    audit.append(
+        session,
+        actor=actor.label,
+        action="user.key_source",
+        subject=f"user:{user.id}",
+        details={"kind": kind},
+    )
+    return user

@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from esign.signing.report import Verdict
+from esign.signing.verify import verify
+from esign.workflows.actors import SYSTEM
+from esign.workflows.keys import set_key_source
+from esign.workflows.users import register_certificate
+
+from .conftest import Api
+
+PERSON = {
+    "full_name": "Bùi Thị Trang",
+    "date_of_birth": "1995-03-14",
+    "gender": "Nữ",
+    "personal_id": "030195001234",
+    "residence": "Khu dân cư Văn An 1, phường Văn An, thành phố Chí Linh, tỉnh Hải Dương",
+}
+MARITAL = {
+    "requester": "Bùi Thị Trang",
+    "person": PERSON,
+    "marital_status": "Chưa đăng ký kết hôn với ai",
+    "purpose": "Làm thủ tục đăng ký kết hôn",
+}
+
+
+@pytest.fixture
+def officials(api: Api) -> str:
+    """Bind tuphap and chutich to their certificates and PKCS#12 files; returns the password."""
+    pki = api.service.pki
+    with api.service.db.transaction() as s:
+        for username, name in (("tuphap", "judicial-officer"), ("chutich", "chairman")):
+            pem = pki.certificate(name).public_bytes(Encoding.PEM).decode()
+            register_certificate(s, SYSTEM, user_id=api.users[username], certificate_pem=pem)
+            set_key_source(
+                s,
+                SYSTEM,
+                user_id=api.users[username],
+                source={"kind": "pkcs12", "path": str(pki.path / "keys" / f"{name}.p12")},
+            )
+    return (pki.path / "password").read_text().strip()
+
+
+def _dossier(api: Api) -> int:
+    clerk = api.login("clerk")
+    r = clerk.post(
+        "/api/v1/dossiers",
+        json={
+            "procedure_code": "HT-XNTTHN",
+            "applicant_name": "Bùi Thị Trang",
+            "applicant_address": "Văn An 1",
+        },
+    )
+    return int(r.json()["id"])
+
+
+def test_result_signed_in_order_and_dossier_follows(
+    api: Api, officials: str, tmp_path: Path
+) -> None:
+    clerk = api.login("clerk")
+    dossier_id = _dossier(api)
+    r = clerk.post("/api/v1/results", json={"dossier_id": dossier_id, "data": MARITAL})
+    assert r.status_code == 201, r.text
+    result = r.json()
+    assert result["number"].endswith("/XNTTHN") and result["next_role"] == "judicial_officer"
+    assert [s["role"] for s in result["signatures"]] == ["judicial_officer", "chairman"]
+    assert clerk.get(f"/api/v1/dossiers/{dossier_id}").json()["status"] == "processing"
+
+    chairman, officer = api.login("chutich"), api.login("tuphap")
+    assert chairman.get("/api/v1/results/queue").json()["count"] == 0
+    assert officer.get("/api/v1/results/queue").json()["count"] == 1
+    # Out of order: the chairman cannot sign first.
+    early = chairman.post(
+        "/api/v1/results/sign", json={"result_ids": [result["id"]], "secret": officials}
+    )
+    assert early.status_code == 200
+    assert early.json()["data"][0]["ok"] is False
+    assert early.json()["data"][0]["code"] == "signing_out_of_order"
+    # A wrong password: a clear error, nothing signed.
+    bad = officer.post(
+        "/api/v1/results/sign", json={"result_ids": [result["id"]], "secret": "sai-mat-khau"}
+    )
+    assert bad.status_code == 422 and "mật khẩu" in bad.json()["error"]["message_vi"]
+    first = officer.post(
+        "/api/v1/results/sign", json={"result_ids": [result["id"]], "secret": officials}
+    )
+    assert first.json()["data"][0]["ok"] is True, first.text
+    assert chairman.get("/api/v1/results/queue").json()["count"] == 1
+    second = chairman.post(
+        "/api/v1/results/sign", json={"result_ids": [result["id"]], "secret": officials}
+    )
+    assert second.json()["data"][0]["ok"] and second.json()["data"][0]["completed"]
+    done = clerk.get(f"/api/v1/results/{result['id']}").json()
+    assert done["status"] == "signed" and done["next_role"] is None
+    assert clerk.get(f"/api/v1/dossiers/{dossier_id}").json()["status"] == "result_signed"
+    assert clerk.post(f"/api/v1/dossiers/{dossier_id}/return").json()["status"] == "returned"
+
+    pdf = clerk.get(f"/api/v1/results/{result['id']}/pdf").content
+    report = verify(pdf, trust=api.service.trust, isolate=False)
+    assert report.verdict is Verdict.VALID, report.message_en
+    assert [s.signer_name for s in report.signatures if s.kind != "document_timestamp"] == [
+        "Nguyễn Thị Hương",
+        "Trần Văn Minh",
+    ]
+    path = tmp_path / "result.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False).stdout
+    assert out.count("Signature is Valid") == 2
+
+
+def test_official_must_use_the_registered_certificate(api: Api, officials: str) -> None:
+    # The judicial officer's key source points at the chairman's file: refused before signing.
+    pki = api.service.pki
+    with api.service.db.transaction() as s:
+        set_key_source(
+            s,
+            SYSTEM,
+            user_id=api.users["tuphap"],
+            source={"kind": "pkcs12", "path": str(pki.path / "keys" / "chairman.p12")},
+        )
+    clerk = api.login("clerk")
+    result = clerk.post(
+        "/api/v1/results", json={"dossier_id": _dossier(api), "data": MARITAL}
+    ).json()
+    r = api.login("tuphap").post(
+        "/api/v1/results/sign", json={"result_ids": [result["id"]], "secret": officials}
+    )
+    assert r.status_code == 403 and r.json()["error"]["code"] == "certificate_mismatch"
+
+
+def test_batch_gives_one_outcome_per_document(api: Api, officials: str) -> None:
+    clerk = api.login("clerk")
+    ids = [
+        clerk.post("/api/v1/results", json={"dossier_id": _dossier(api), "data": MARITAL}).json()[
+            "id"
+        ]
+        for _ in range(3)
+    ]
+    officer = api.login("tuphap")
+    r = officer.post(
+        "/api/v1/results/sign", json={"result_ids": [*ids, 999_999], "secret": officials}
+    )
+    outcomes = r.json()["data"]
+    assert [o["ok"] for o in outcomes] == [True, True, True, False]
+    assert outcomes[3]["code"] == "not_found"
+
+
+def test_roles(api: Api, officials: str) -> None:
+    dossier_id = _dossier(api)
+    body = {"dossier_id": dossier_id, "data": MARITAL}
+    assert api.login("tuphap").post("/api/v1/results", json=body).status_code == 403
+    assert (
+        api.login("clerk")
+        .post("/api/v1/results/sign", json={"result_ids": [1], "secret": "x"})
+        .status_code
+        == 403
+    )
+    assert api.login("admin").get("/api/v1/results/queue").status_code == 403
+    assert (
+        api.login("clerk")
+        .put(
+            f"/api/v1/users/{api.users['tuphap']}/key-source",
+            json={"kind": "pkcs12", "path": "/tmp/x.p12"},
+        )
+        .status_code
+        == 403
+    )
+
+
+def test_bad_result_data(api: Api) -> None:
+    clerk = api.login("clerk")
+    dossier_id = _dossier(api)
+    r = clerk.post(
+        "/api/v1/results",
+        json={"dossier_id": dossier_id, "data": {**MARITAL, "person": {"full_name": "x"}}},
+    )
+    assert r.status_code == 422 and "person" in r.json()["error"]["message_en"]
+    r = clerk.post(
+        "/api/v1/results",
+        json={"dossier_id": dossier_id, "data": {**MARITAL, "requester": "A\x07B"}},
+    )
+    assert r.status_code == 422
+    assert clerk.get(f"/api/v1/dossiers/{dossier_id}").json()["status"] == "received"
