@@ -8,6 +8,7 @@ from .certs import app as certs_app
 from .fees import app as fees_app
 from .seal import app as seal_app
 from .seal import verify_qr
+from .serve import serve_command
 
 app = typer.Typer(
     name="esign",
@@ -20,6 +21,7 @@ app.add_typer(fees_app, name="fees")
 app.add_typer(seal_app, name="seal")
 app.command("verify-qr")(verify_qr)
 app.add_typer(certs_app, name="certs")
+app.command("serve")(serve_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,43 @@
+"""Production refuses to start with development keys or default secrets."""
+
+from __future__ import annotations
+
+from .errors import ConfigurationError
+from .service import Service
+
+
+def problems(service: Service) -> list[str]:
+    """What makes this set-up unfit for production (empty when fit)."""
+    s = service.settings
+    out: list[str] = []
+    if s.database_url is None or s.database_url.startswith("sqlite"):
+        out.append("ESIGN_DATABASE_URL phải là PostgreSQL / must be PostgreSQL")
+    if not s.public_url.startswith("https://"):
+        out.append("ESIGN_PUBLIC_URL phải là https:// / must be https")
+    pki_dir = s.data_dir / "pki"
+    manifest = pki_dir / "manifest.json"
+    if manifest.exists() and '"architecture": "ward' in manifest.read_text(encoding="utf-8"):
+        out.append("đang dùng hạ tầng khóa thử nghiệm (esign certs init) / development PKI in use")
+    if (pki_dir / "password").exists() or (s.data_dir / "seal" / "password").exists():
+        out.append(
+            "mật khẩu khóa nằm cạnh khóa trong thư mục dữ liệu / key passwords beside the keys"
+        )
+    if (s.data_dir / "demo-credentials.txt").exists():
+        out.append("còn tài khoản thử nghiệm (demo-credentials.txt) / demo accounts present")
+    if not s.timestamp_urls:
+        out.append(
+            "chưa cấu hình máy chủ dấu thời gian ESIGN_TIMESTAMP_URLS / no timestamp authority"
+        )
+    return out
+
+
+def check_production(service: Service) -> None:
+    if service.settings.environment != "production":
+        return
+    found = problems(service)
+    if found:
+        raise ConfigurationError(
+            "Không khởi động ở chế độ production: " + "; ".join(found),
+            "Refusing to start in production: " + "; ".join(found),
+            code="unfit_for_production",
+        )
