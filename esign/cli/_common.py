@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import enum
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -16,6 +13,7 @@ from certs.errors import CertsError
 from receipts.errors import ReceiptsError
 
 from ..errors import EsignError
+from ..jsonable import to_jsonable
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -40,20 +38,6 @@ def clean_errors(func: Callable[P, R]) -> Callable[P, R]:
             fail(getattr(exc, "message", str(exc)), code=getattr(exc, "code", "error"))
 
     return wrapper
-
-
-def to_jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    return value
 
 
 def print_json(value: Any) -> None:

@@ -9,6 +9,7 @@ from .fees import app as fees_app
 from .seal import app as seal_app
 from .seal import verify_qr
 from .serve import serve_command
+from .sign import sign_command, verify_command
 
 app = typer.Typer(
     name="esign",
@@ -21,6 +22,8 @@ app.add_typer(fees_app, name="fees")
 app.add_typer(seal_app, name="seal")
 app.command("verify-qr")(verify_qr)
 app.add_typer(certs_app, name="certs")
+app.command("sign")(sign_command)
+app.command("verify")(verify_command)
 app.command("serve")(serve_command)
 
 

@@ -15,7 +15,7 @@ import enum
 import hashlib
 import io
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -57,7 +57,7 @@ class SignaturePlace:
 
 @dataclass(frozen=True, slots=True)
 class Signed:
-    pdf: bytes
+    pdf: bytes = field(repr=False)  # a repr of the whole PDF would flood logs (and costs 1 ms)
     sha256: str
     field_name: str
     signed_at: dt.datetime
@@ -159,13 +159,16 @@ class DocumentSigner:
     ) -> Signed:
         self._ensure_checked()
         stamper = FallbackTimeStamper(self.timestamp_sources) if self.timestamp_sources else None
-        pdf_signer = signers.PdfSigner(
+        pdf_signer = _TimedPdfSigner(
             meta,
             signer=self.signer,
             timestamper=stamper,
             stamp_style=self._style,
             new_field_spec=new_field,
         )
+        # The time written in /M, whole seconds as PDF dates have: known here, so the signed
+        # file need not be parsed again to learn it.
+        signed_at = pdf_signer.signing_time = dt.datetime.now(dt.UTC).replace(microsecond=0)
         try:
             writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
             out = await pdf_signer.async_sign_pdf(
@@ -184,7 +187,6 @@ class DocumentSigner:
                 f"Không ký được tài liệu: {exc}", f"Could not sign the document: {exc}"
             ) from exc
         data = out.getvalue()
-        signed_at = _last_signing_time(data)
         return Signed(
             pdf=data,
             sha256=hashlib.sha256(data).hexdigest(),
@@ -231,11 +233,18 @@ def _int_box(box: tuple[float, float, float, float]) -> tuple[int, int, int, int
     return round(x1), round(y1), round(x2), round(y2)
 
 
-def _last_signing_time(pdf: bytes) -> dt.datetime:
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    sig = reader.embedded_signatures[-1]
-    claimed = sig.self_reported_timestamp
-    return claimed.astimezone(dt.UTC) if claimed else dt.datetime.now(dt.UTC)
+class _TimedPdfSigner(signers.PdfSigner):
+    """A ``PdfSigner`` whose signing time (``/M``) is chosen by the caller."""
+
+    signing_time: dt.datetime | None = None
+
+    def init_signing_session(
+        self, pdf_out: Any, existing_fields_only: bool = False
+    ) -> signers.pdf_signer.PdfSigningSession:
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        if self.signing_time is not None:
+            session.system_time = self.signing_time
+        return session
 
 
 # -- preparing result documents: empty signature fields, the last one locking the document

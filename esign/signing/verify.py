@@ -255,7 +255,7 @@ def _check_trees(reader: PdfFileReader) -> None:
     budget = [MAX_TREE_NODES]
     for revision in range(reader.total_revisions):
         root = reader.get_historical_root(revision)
-        acroform = root["/AcroForm"] if "/AcroForm" in root else None
+        acroform = _entry(root, "/AcroForm")
         trees = [("/Pages", [root.raw_get("/Pages")] if "/Pages" in root else [])]
         if isinstance(acroform, generic.DictionaryObject) and "/Fields" in acroform:
             fields = acroform["/Fields"]
@@ -265,8 +265,18 @@ def _check_trees(reader: PdfFileReader) -> None:
             _walk_tree(name, starts, budget)
 
 
+def _entry(node: generic.DictionaryObject, key: str) -> generic.PdfObject | None:
+    """``node[key]`` dereferenced, or None (``.get()`` would not dereference)."""
+    try:
+        value: generic.PdfObject = node[key]
+    except KeyError:
+        return None
+    return value
+
+
 def _walk_tree(name: str, starts: list[generic.PdfObject], budget: list[int]) -> None:
     seen: set[tuple[int, int]] = set()
+    ends: set[tuple[int, int]] = set()
     stack = list(starts)
     while stack:
         item = stack.pop()
@@ -286,30 +296,40 @@ def _walk_tree(name: str, starts: list[generic.PdfObject], budget: list[int]) ->
             )
         if not isinstance(item, generic.DictionaryObject):
             continue
-        _check_parents(name, item)
-        kids = item["/Kids"] if "/Kids" in item else None  # .get() would not dereference
+        _check_parents(name, item, ends)
+        kids = _entry(item, "/Kids")
         if isinstance(kids, generic.ArrayObject):
             stack.extend(kids.iterate())
 
 
-def _check_parents(name: str, node: generic.DictionaryObject, limit: int = 256) -> None:
-    chain: set[tuple[int, int]] = set()
+def _check_parents(
+    name: str, node: generic.DictionaryObject, ends: set[tuple[int, int]], limit: int = 256
+) -> None:
+    """Follow ``/Parent`` up from ``node``; ``ends`` holds the nodes already known to lead
+    to the top, so each node is climbed through once per tree."""
+    chain: list[tuple[int, int]] = []
     parent = node.raw_get("/Parent") if "/Parent" in node else None
     for _ in range(limit):
         if not isinstance(parent, generic.IndirectObject):
-            return
-        ref = (parent.idnum, parent.generation)
-        if ref in chain:
             break
-        chain.add(ref)
+        ref = (parent.idnum, parent.generation)
+        if ref in ends:
+            break
+        if ref in chain:
+            raise _Unreadable(
+                f"tệp có vòng tham chiếu /Parent trong cây {name}",
+                f"the /Parent chain in the {name} tree never ends (reference loop)",
+            )
+        chain.append(ref)
         up = parent.get_object()
         if not isinstance(up, generic.DictionaryObject):
-            return
+            break
         parent = up.raw_get("/Parent") if "/Parent" in up else None
-    raise _Unreadable(
-        f"tệp có vòng tham chiếu /Parent trong cây {name}",
-        f"the /Parent chain in the {name} tree never ends (reference loop)",
-    )
+    else:
+        raise _Unreadable(
+            f"cây {name} của tệp sâu bất thường", f"the {name} tree is abnormally deep"
+        )
+    ends.update(chain)
 
 
 async def _verify(

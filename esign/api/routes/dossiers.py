@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from receipts.calendar import VIETNAM_TZ
 from receipts.fees import quote
 
-from ...cli._common import to_jsonable
 from ...db.models import Dossier, DossierStatus
+from ...jsonable import to_jsonable
 from ...workflows import dossiers
 from ..deps import ActorDep, DossierClerk, DossierReader, FeeQuoter, ServiceDep
 from ..schemas import DossierCreate, DossierPublic, ListOf, QuoteCreate

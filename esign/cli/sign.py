@@ -1,0 +1,376 @@
+"""``esign sign`` (an official or the ward signs a PDF) and ``esign verify`` (anyone checks one).
+
+``verify`` exits 0 only for a valid file, 1 for a file that is not valid, 2 when it could not be
+checked at all (not a PDF, broken, too large, an unreadable signature). Keys: a certificate of
+the data folder's PKI (``--key``), a PKCS#12 file (``--p12``, password from an environment
+variable or a prompt) or a PKCS#11 token (PIN from an environment variable or a hidden prompt:
+never an argument, never printed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from cryptography import x509
+
+from certs import (
+    KeyStore,
+    Pkcs11KeyStore,
+    Pkcs12KeyStore,
+    PkiFolder,
+    open_pki_folder,
+)
+from certs.trust import load_certificates
+
+from ..config import get_settings
+from ..signing import pki as wiring
+from ..signing.batch import TokenCertificateReader
+from ..signing.report import SignatureReport, Verdict, VerificationReport
+from ..signing.sign import DocumentSigner, PadesLevel, SignaturePlace
+from ..signing.timestamps import TimestampSource
+from ..signing.verify import MAX_BYTES, TrustConfig, verify
+from ._common import clean_errors, fail, print_json
+
+VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+EXIT_CODES = {Verdict.VALID: 0, Verdict.INVALID: 1, Verdict.CANNOT_VERIFY: 2}
+_INDICATION_VI = {
+    "TOTAL_PASSED": "Đạt",
+    "INDETERMINATE": "Chưa xác định",
+    "TOTAL_FAILED": "Không đạt",
+}
+_MODIFICATION_VI = {
+    "NONE": "không có",
+    "LTA_UPDATES": "chỉ thêm dữ liệu kiểm tra, dấu thời gian",
+    "FORM_FILLING": "điền biểu mẫu, ký các trường còn lại",
+    "ANNOTATIONS": "thêm chú thích",
+    "OTHER": "thay đổi khác, không được phép",
+}
+_KIND_VI = {
+    "signature": "chữ ký phê duyệt",
+    "certification": "chữ ký chứng thực (không cho sửa sau ký)",
+    "document_timestamp": "dấu thời gian tài liệu",
+}
+
+
+def _pki() -> PkiFolder:
+    return open_pki_folder(get_settings().data_dir / "pki")
+
+
+def _der(certificate: x509.Certificate) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return certificate.public_bytes(Encoding.DER)
+
+
+# ---------------------------------------------------------------- esign verify
+
+
+def _local(moment: object) -> str:
+    import datetime as dt
+
+    if not isinstance(moment, dt.datetime):
+        return "không có"
+    return moment.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y %H:%M:%S (giờ Việt Nam)")
+
+
+def _print_signature(index: int, sig: SignatureReport) -> None:
+    typer.echo(f"\nChữ ký {index}: trường {sig.field_name} · {_KIND_VI.get(sig.kind, sig.kind)}")
+    lines = [
+        ("Người ký", sig.signer_name or "không rõ"),
+        ("Số hiệu chứng thư", sig.certificate_serial or "không rõ"),
+        ("Tổ chức cấp", sig.issuer or "không rõ"),
+        ("Thời điểm ký (người ký tự khai)", _local(sig.signing_time)),
+        (
+            "Dấu thời gian",
+            f"{_local(sig.timestamp_time)}, do {sig.timestamp_authority} cấp"
+            if sig.timestamp_time is not None
+            else "không có",
+        ),
+        ("Mức chữ ký", sig.level or "không áp dụng"),
+        (
+            "Kết quả",
+            f"{_INDICATION_VI[sig.indication.value]} ({sig.indication.value}"
+            + (f" / {sig.sub_indication})" if sig.sub_indication else ")"),
+        ),
+        ("Nhận xét", sig.message_vi),
+        ("Phủ toàn bộ tệp", "có" if sig.covers_whole_file else "không"),
+        ("Thay đổi sau khi ký", _modification(sig.modification_level)),
+    ]
+    for label, value in lines:
+        typer.echo(f"  {label}: {value}")
+
+
+def _modification(level: str | None) -> str:
+    if level is None:
+        return "không xác định"
+    return f"{_MODIFICATION_VI.get(level, level)} ({level})"
+
+
+def _print_report(path: Path, report: VerificationReport) -> None:
+    typer.echo(f"Tệp: {path}")
+    if report.sha256:
+        typer.echo(f"SHA-256: {report.sha256} · {report.size} byte")
+    typer.echo(f"Kết luận: {report.message_vi}")
+    for index, sig in enumerate(report.signatures, start=1):
+        _print_signature(index, sig)
+
+
+def _trust(pems: list[Path] | None, crls: list[Path] | None) -> TrustConfig:
+    if not pems:
+        trust = wiring.trust_config(_pki())
+    else:
+        roots: list[bytes] = []
+        for pem in pems:
+            roots += [_der(c) for c in load_certificates(pem.read_bytes(), source=str(pem))]
+        trust = TrustConfig(roots=tuple(roots))
+    if crls:
+        extra = []
+        for crl in crls:
+            data = crl.read_bytes()
+            if b"-----BEGIN" in data:
+                from cryptography.hazmat.primitives.serialization import Encoding
+
+                data = x509.load_pem_x509_crl(data).public_bytes(Encoding.DER)
+            extra.append(data)
+        trust = dataclasses.replace(trust, crls=(*trust.crls, *extra))
+    return trust
+
+
+@clean_errors
+def verify_command(
+    file: Annotated[Path, typer.Argument(help="Tệp PDF cần kiểm tra")],
+    json_out: Annotated[bool, typer.Option("--json", help="JSON for machines")] = False,
+    trust: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--trust",
+            help="CA gốc tin cậy (PEM/DER), thay cho PKI trong thư mục dữ liệu / trust roots",
+        ),
+    ] = None,
+    crl: Annotated[
+        list[Path] | None,
+        typer.Option("--crl", help="Danh sách thu hồi (CRL) dùng thêm / extra CRLs"),
+    ] = None,
+) -> None:
+    """Kiểm tra chữ ký số trên tệp PDF / verify the signatures of a PDF.
+
+    Mã thoát: 0 hợp lệ, 1 không hợp lệ, 2 không kiểm tra được."""
+    try:
+        with file.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)  # never more: a larger file is refused anyway
+    except OSError as exc:
+        fail(f"Không đọc được tệp {file}: {exc.strerror}", code="os")
+    try:
+        config = _trust(trust, crl)
+    except OSError as exc:
+        fail(f"Không đọc được tệp {exc.filename}: {exc.strerror}", code="os")
+    except ValueError as exc:
+        fail(f"Tệp CRL không đọc được: {exc}", code="crl_invalid")
+    report = verify(data, trust=config)
+    if json_out:
+        code = EXIT_CODES[report.verdict]
+        print_json({"file": str(file), "exit_code": code, **dataclasses.asdict(report)})
+    else:
+        _print_report(file, report)
+    raise typer.Exit(EXIT_CODES[report.verdict])
+
+
+# ---------------------------------------------------------------- esign sign
+
+
+def _secret(variable: str | None, prompt: str) -> str:
+    """A password or PIN: from the named environment variable, or typed without echo."""
+    if variable:
+        value = os.environ.get(variable)
+        if value is None:
+            fail(f"Biến môi trường {variable} chưa được đặt", code="missing_secret")
+        return value
+    value = typer.prompt(prompt, hide_input=True)
+    assert isinstance(value, str)
+    return value
+
+
+def _issuers(certificate: x509.Certificate | None, pki: PkiFolder) -> list[x509.Certificate]:
+    """The folder's CA certificates above ``certificate`` (all of them when it is unknown)."""
+    cas = [pki.certificate(name) for name in wiring.ca_names(pki)]
+    if certificate is None:
+        return cas
+    chain: list[x509.Certificate] = []
+    current = certificate
+    while current.issuer != current.subject:
+        issuer = next((c for c in cas if c.subject == current.issuer and c not in chain), None)
+        if issuer is None:
+            break
+        chain.append(issuer)
+        current = issuer
+    return chain or cas
+
+
+def _open_store(
+    pki: PkiFolder,
+    *,
+    key: str | None,
+    p12: Path | None,
+    password_env: str | None,
+    module: Path | None,
+    token_label: str | None,
+    key_label: str | None,
+    cert_label: str | None,
+    pin_env: str | None,
+) -> KeyStore:
+    chosen = [key is not None, p12 is not None, module is not None]
+    if sum(chosen) != 1:
+        fail(
+            "Chọn đúng một khóa: --key TÊN, --p12 TỆP hoặc --pkcs11-module … "
+            "/ choose one key: --key, --p12 or --pkcs11-module",
+            code="usage",
+        )
+    if key is not None:
+        return pki.key_store(key)
+    if p12 is not None:
+        return Pkcs12KeyStore(p12, password=_secret(password_env, "Mật khẩu tệp khóa"))
+    if not token_label or not key_label:
+        fail("--pkcs11-module cần --token-label và --key-label", code="usage")
+    assert module is not None
+    label = cert_label or key_label
+    # The certificate is public on the token: read it first, before asking for the PIN (a
+    # missing token is said at once), to pick its chain.
+    reader = TokenCertificateReader(module=module, token_label=token_label, label=label)
+    try:
+        der = reader()
+    finally:
+        reader.close()
+    certificate = x509.load_der_x509_certificate(der) if der else None
+    return Pkcs11KeyStore(
+        module=module,
+        token_label=token_label,
+        key_label=key_label,
+        cert_label=cert_label,
+        pin=_secret(pin_env, f"Mã PIN của thiết bị ký số '{token_label}'"),
+        chain=_issuers(certificate, pki),
+    )
+
+
+def _box(text: str) -> tuple[float, float, float, float]:
+    try:
+        x1, y1, x2, y2 = (float(v) for v in text.split(","))
+    except ValueError:
+        fail("--box cần 4 số x1,y1,x2,y2 (điểm PDF) / --box needs x1,y1,x2,y2", code="usage")
+    if x2 <= x1 or y2 <= y1:
+        fail("--box: x2 > x1 và y2 > y1", code="usage")
+    return x1, y1, x2, y2
+
+
+@clean_errors
+def sign_command(
+    file: Annotated[Path, typer.Argument(help="Tệp PDF cần ký")],
+    out: Annotated[Path, typer.Option("--out", help="Tệp PDF đã ký (ghi ra)")],
+    key: Annotated[
+        str | None, typer.Option("--key", help="Tên khóa trong PKI của thư mục dữ liệu")
+    ] = None,
+    p12: Annotated[Path | None, typer.Option("--p12", help="Tệp khóa PKCS#12 (.p12/.pfx)")] = None,
+    password_env: Annotated[
+        str | None,
+        typer.Option("--password-env", help="Biến môi trường chứa mật khẩu tệp .p12"),
+    ] = None,
+    pkcs11_module: Annotated[
+        Path | None, typer.Option("--pkcs11-module", help="Thư viện PKCS#11 của thiết bị ký số")
+    ] = None,
+    token_label: Annotated[
+        str | None, typer.Option("--token-label", help="Nhãn thiết bị ký số")
+    ] = None,
+    key_label: Annotated[
+        str | None, typer.Option("--key-label", help="Nhãn khóa trên thiết bị")
+    ] = None,
+    cert_label: Annotated[
+        str | None, typer.Option("--cert-label", help="Nhãn chứng thư (mặc định = nhãn khóa)")
+    ] = None,
+    pin_env: Annotated[
+        str | None,
+        typer.Option("--pin-env", help="Biến môi trường chứa mã PIN (mặc định: hỏi, không hiện)"),
+    ] = None,
+    level: Annotated[PadesLevel, typer.Option("--level", help="Mức PAdES")] = PadesLevel.B_B,
+    certify: Annotated[
+        bool, typer.Option("--certify", help="Chữ ký chứng thực (biên lai): không cho sửa sau ký")
+    ] = False,
+    box: Annotated[
+        str | None, typer.Option("--box", help="Ô chữ ký x1,y1,x2,y2 (điểm PDF), với --certify")
+    ] = None,
+    page: Annotated[int, typer.Option("--page", help="Trang đặt chữ ký (từ 1)", min=1)] = 1,
+    field: Annotated[
+        str | None,
+        typer.Option("--field", help="Trường chữ ký: đã chuẩn bị (phê duyệt) hoặc tên trường mới"),
+    ] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="Chức danh người ký (judicial_officer, chairman…)")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="JSON for machines")] = False,
+) -> None:
+    """Ký số một tệp PDF / sign a PDF (certification with --certify, approval with --field)."""
+    # pyHanko warns on stderr about settings we chose (no fetching: revocation data supplied).
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    if not certify and field is None:
+        fail("Chọn --certify (kèm --box) hoặc --field TÊN --role CHỨC_DANH", code="usage")
+    if certify and box is None:
+        fail("--certify cần --box x1,y1,x2,y2", code="usage")
+    if not certify and box is not None:
+        fail("--box chỉ dùng với --certify", code="usage")
+    try:
+        pdf = file.read_bytes()
+    except OSError as exc:
+        fail(f"Không đọc được tệp {file}: {exc.strerror}", code="os")
+    pki = _pki()
+    store = _open_store(
+        pki,
+        key=key,
+        p12=p12,
+        password_env=password_env,
+        module=pkcs11_module,
+        token_label=token_label,
+        key_label=key_label,
+        cert_label=cert_label,
+        pin_env=pin_env,
+    )
+    with store:
+        signer = _make_signer(pki, store, level)
+        if certify:
+            assert box is not None
+            place = SignaturePlace(field_name=field or "Seal", page=page - 1, box=_box(box))
+            signed = signer.certify(pdf, place=place)
+        else:
+            assert field is not None
+            signed = signer.approve(pdf, field_name=field, role=role)
+    try:
+        out.write_bytes(signed.pdf)
+    except OSError as exc:
+        fail(f"Không ghi được tệp {out}: {exc.strerror}", code="os")
+    summary = {
+        "out": str(out),
+        "field_name": signed.field_name,
+        "level": signed.level.value,
+        "signed_at": signed.signed_at,
+        "timestamp_authority": signed.timestamp_authority,
+        "sha256": signed.sha256,
+        "certificate_sha256": signed.certificate_sha256,
+        "signer": signer.display_name,
+    }
+    if json_out:
+        print_json(summary)
+        return
+    typer.echo(f"Đã ký: {out} · trường {signed.field_name} · mức {signed.level.value}")
+    typer.echo(f"Người ký: {signer.display_name} · lúc {_local(signed.signed_at)}")
+    if signed.timestamp_authority:
+        typer.echo(f"Dấu thời gian: {signed.timestamp_authority}")
+    typer.echo(f"SHA-256: {signed.sha256}")
+
+
+def _make_signer(pki: PkiFolder, store: KeyStore, level: PadesLevel) -> DocumentSigner:
+    urls = get_settings().timestamp_urls
+    sources = tuple(TimestampSource(name=u, url=u) for u in urls) if urls else None
+    return wiring.make_signer(pki, store, level=level, timestamp_sources=sources)
