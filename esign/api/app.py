@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from ..config import Settings, get_settings
 from ..service import Service
 from . import errors
-from .routes import auth, dossiers, receipts, results
+from .routes import auth, certificates, dossiers, pki, receipts, reports, results
 
 API_PREFIX = "/api/v1"
 
@@ -43,5 +43,8 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
     api.include_router(dossiers.router)
     api.include_router(receipts.router)
     api.include_router(results.router)
+    api.include_router(certificates.router)
+    api.include_router(reports.router)
     app.include_router(api)
+    app.include_router(pki.router)  # at the URLs the certificates name: /pki/...
     return app

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from certs.errors import CertsError
 from receipts.errors import ReceiptsError
 
 from ..errors import EsignError
@@ -32,6 +33,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ReceiptsError)
     async def _receipts(request: Request, exc: ReceiptsError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message_vi, exc.message_en), status_code=422)
+
+    @app.exception_handler(CertsError)
+    async def _certs(request: Request, exc: CertsError) -> JSONResponse:
         return JSONResponse(error_body(exc.code, exc.message_vi, exc.message_en), status_code=422)
 
     @app.exception_handler(RequestValidationError)

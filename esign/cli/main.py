@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from .audit import app as audit_app
 from .certs import app as certs_app
 from .fees import app as fees_app
 from .seal import app as seal_app
@@ -22,6 +23,7 @@ app.add_typer(fees_app, name="fees")
 app.add_typer(seal_app, name="seal")
 app.command("verify-qr")(verify_qr)
 app.add_typer(certs_app, name="certs")
+app.add_typer(audit_app, name="audit")
 app.command("sign")(sign_command)
 app.command("verify")(verify_command)
 app.command("serve")(serve_command)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -28,6 +28,13 @@ class Api:
     service: Service
     client: TestClient
     users: dict[str, int]
+    _cookies: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def cookies(self, username: str) -> dict[str, str]:
+        """The session cookie of ``username``, logged in once per test."""
+        if username not in self._cookies:
+            self._cookies[username] = dict(self.login(username).cookies)
+        return self._cookies[username]
 
     def login(self, username: str, *, raise_server_exceptions: bool = True) -> TestClient:
         """A fresh client logged in as ``username`` (session cookie)."""
@@ -39,6 +46,10 @@ class Api:
 
 @pytest.fixture
 def api(database: Database, tmp_path: Path, pki_template: Path) -> Iterator[Api]:
+    yield from make_api(database, tmp_path, pki_template)
+
+
+def make_api(database: Database, tmp_path: Path, pki_template: Path) -> Iterator[Api]:
     data = tmp_path / "data"
     data.mkdir()
     shutil.copytree(pki_template, data / "pki")

@@ -1,0 +1,88 @@
+"""Every API endpoint refuses the roles that must not use it: anonymous callers get 401, the
+other roles 403, before any input is read. A new endpoint must be added to the table."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from .conftest import Api
+
+ANY = {"anonymous", "clerk", "official", "admin"}
+STAFF = {"clerk", "official", "admin"}
+ROLES: dict[tuple[str, str], set[str]] = {
+    ("POST", "/api/v1/auth/login"): ANY,
+    ("POST", "/api/v1/auth/logout"): ANY,
+    ("GET", "/api/v1/auth/me"): STAFF,
+    ("POST", "/api/v1/tokens"): STAFF,
+    ("GET", "/api/v1/tokens"): STAFF,
+    ("POST", "/api/v1/users"): {"admin"},
+    ("GET", "/api/v1/users"): {"admin"},
+    ("PUT", "/api/v1/users/{user_id}/certificate"): {"admin"},
+    ("PUT", "/api/v1/users/{user_id}/key-source"): {"admin"},
+    ("GET", "/api/v1/procedures"): STAFF,
+    ("POST", "/api/v1/quotes"): {"clerk", "admin"},
+    ("POST", "/api/v1/dossiers"): {"clerk"},
+    ("GET", "/api/v1/dossiers"): STAFF,
+    ("GET", "/api/v1/dossiers/{dossier_id}"): STAFF,
+    ("GET", "/api/v1/dossiers/{dossier_id}/quote"): {"clerk"},
+    ("POST", "/api/v1/dossiers/{dossier_id}/return"): {"clerk"},
+    ("POST", "/api/v1/receipts"): {"clerk"},
+    ("GET", "/api/v1/receipts"): {"clerk", "admin"},
+    ("GET", "/api/v1/receipts/{receipt_id}"): {"clerk", "admin"},
+    ("GET", "/api/v1/receipts/{receipt_id}/pdf"): {"clerk", "admin"},
+    ("POST", "/api/v1/receipts/{receipt_id}/cancel"): {"clerk"},
+    ("POST", "/api/v1/receipts/{receipt_id}/replace"): {"clerk"},
+    ("POST", "/api/v1/receipts/{receipt_id}/adjust"): {"clerk"},
+    ("POST", "/api/v1/series"): {"admin"},
+    ("GET", "/api/v1/series"): {"clerk", "admin"},
+    ("POST", "/api/v1/series/{series_id}/deactivate"): {"admin"},
+    ("POST", "/api/v1/results"): {"clerk", "admin"},
+    ("GET", "/api/v1/results"): STAFF,
+    ("GET", "/api/v1/results/queue"): {"official"},
+    ("POST", "/api/v1/results/sign"): {"official"},
+    ("GET", "/api/v1/results/{result_id}"): STAFF,
+    ("GET", "/api/v1/results/{result_id}/pdf"): STAFF,
+    ("GET", "/api/v1/certificates"): {"admin"},
+    ("GET", "/api/v1/certificates/{name}"): {"admin"},
+    ("POST", "/api/v1/certificates/import"): {"admin"},
+    ("POST", "/api/v1/certificates/{name}/revoke"): {"admin"},
+    ("GET", "/api/v1/reports/summary"): {"clerk", "admin"},
+    ("POST", "/api/v1/verify"): ANY,
+}
+USERS = {"clerk": "clerk", "official": "chutich", "admin": "admin"}
+
+
+def _routes(api: Api) -> list[tuple[str, str]]:
+    """Every operation of the published OpenAPI schema under /api/v1."""
+    paths = api.client.app.openapi()["paths"]
+    return [
+        (method.upper(), path)
+        for path, ops in paths.items()
+        if path.startswith("/api/v1")
+        for method in ops
+    ]
+
+
+def test_every_endpoint_is_in_the_table(api: Api) -> None:
+    missing = [r for r in _routes(api) if r not in ROLES]
+    assert not missing, f"add these to ROLES: {missing}"
+
+
+@pytest.mark.parametrize("who", ["anonymous", "clerk", "official", "admin"])
+def test_roles_are_refused(api: Api, who: str) -> None:
+    client = TestClient(api.client.app) if who == "anonymous" else api.login(USERS[who])
+    checked = 0
+    for method, path in _routes(api):
+        allowed = ROLES.get((method, path), set())
+        if who in allowed:
+            continue
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        r = client.request(method, url, json={})
+        expected = 401 if who == "anonymous" else 403
+        assert r.status_code == expected, (who, method, path, r.status_code, r.text[:200])
+        assert r.json()["error"]["code"] in ("unauthenticated", "forbidden")
+        checked += 1
+    assert checked >= 5
