@@ -16,6 +16,7 @@ Vietnamese and English that a clerk can act on. Third-party exceptions are chain
     │   ├── KeyMismatchError          the private key does not belong to the certificate
     │   ├── Pkcs11ModuleError         the PKCS#11 module is missing or cannot be loaded
     │   ├── TokenNotFoundError        no token with that label is plugged in
+    │   ├── TokenBusyError            the token is already open for signing in this process
     │   ├── WrongPinError             the token refused the PIN (or the PIN is locked)
     │   ├── KeyNotFoundError          no key / certificate with that label on the token
     │   └── SigningError              the signature operation itself failed
@@ -82,6 +83,10 @@ class Pkcs11ModuleError(KeyStoreError):
 
 class TokenNotFoundError(KeyStoreError):
     code = "token_not_found"
+
+
+class TokenBusyError(KeyStoreError):
+    code = "token_busy"
 
 
 class WrongPinError(KeyStoreError):

@@ -32,6 +32,7 @@ from .errors import (
     KeyNotFoundError,
     Pkcs11ModuleError,
     SigningError,
+    TokenBusyError,
     TokenNotFoundError,
     WrongPinError,
 )
@@ -66,6 +67,14 @@ class Pkcs11KeyStore(KeyStore):
             raise WrongPinError(
                 f"Sai mã PIN của thiết bị ký số '{token_label}'",
                 f"wrong PIN for token '{token_label}'",
+            ) from exc
+        except p11_errors.UserAlreadyLoggedIn as exc:
+            # PKCS#11 keeps one login per token for the whole process: another store holds it.
+            # Opening a session without the PIN would skip the PIN check, so refuse instead.
+            raise TokenBusyError(
+                f"Thiết bị ký số '{token_label}' đang được dùng cho một lượt ký khác: "
+                "thử lại khi lượt đó xong",
+                f"token '{token_label}' is in use by another signing session: retry when it ends",
             ) from exc
         except p11_errors.PinLocked as exc:
             raise WrongPinError(

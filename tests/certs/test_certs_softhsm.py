@@ -108,3 +108,14 @@ def test_module_that_is_not_a_library(token: SoftHsmToken, tmp_path: Path) -> No
     fake.write_bytes(b"not an ELF file")
     with pytest.raises(Pkcs11ModuleError, match="Không nạp được"):
         open_store(token, module=fake)
+
+
+def test_second_store_on_an_open_token_is_refused_not_let_in(token: SoftHsmToken) -> None:
+    from certs.errors import TokenBusyError
+
+    with open_store(token), pytest.raises(TokenBusyError) as err:
+        # Even with a wrong PIN: a second login is refused, never skipped.
+        open_store(token, key_label="tran-van-minh", pin="000000")
+    assert err.value.code == "token_busy"
+    with open_store(token, key_label="tran-van-minh") as again:  # free again once closed
+        assert again.certificate is not None
