@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
+from .. import web
 from ..config import Settings, get_settings
 from ..service import Service
 from . import errors
@@ -45,6 +46,8 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
     api.include_router(results.router)
     api.include_router(certificates.router)
     api.include_router(reports.router)
+    api.include_router(web.api_router)  # POST /api/v1/verify (public)
+    app.include_router(web.router)  # public pages /v/<token>, /verify: first, the busiest
     app.include_router(api)
     app.include_router(pki.router)  # at the URLs the certificates name: /pki/...
     return app

@@ -1,0 +1,336 @@
+"""``/verify``: anyone uploads a PDF and reads its signature report; ``POST /api/v1/verify`` is
+the same for programs (multipart field ``file``, or the PDF itself as ``application/pdf``).
+
+The size limit (``settings.upload_limit_bytes``) is enforced while the body arrives: a declared
+``Content-Length`` beyond it is refused before a byte is read, and a body without one (chunked)
+is cut off as soon as it passes the limit, so a large upload never sits in memory or on disk.
+The file is verified in a child process (``verify(..., isolate=True)``), at most a few at once
+per process, so a hostile file costs a bounded few seconds and never the service.
+
+"On record" is decided by the SHA-256 of the whole file: the file is our copy exactly, or it is
+not (changed, even by a byte, or someone else's document).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel
+from sqlalchemy import select
+from starlette.datastructures import UploadFile
+from starlette.types import Message
+
+from ..db.models import Receipt, ResultDocument, StoredDocument
+from ..signing.report import VERDICT_TEXT, Verdict, VerificationReport
+from . import guards
+from .i18n import MESSAGES, Lang
+from .lookup import find_view
+from .render import page
+from .state import service_of, web_state
+
+router = APIRouter(include_in_schema=False)
+api_router = APIRouter(tags=["verification"])
+
+MULTIPART_SLACK = 64 * 1024
+"""Room for the multipart envelope around the file (boundaries, part headers)."""
+RAW_TYPES = ("application/pdf", "application/octet-stream", "")
+"""Content types of a body that is the PDF itself (none: ``curl -T``)."""
+SLOT_WAIT = 20.0
+"""Seconds an upload waits for a free verification slot before "busy, try later"."""
+
+
+class Refusal(enum.Enum):
+    TOO_LARGE = (413, "verify.too_large", "upload_too_large")
+    NO_FILE = (400, "verify.no_file", "no_file")
+
+    @property
+    def status(self) -> int:
+        return self.value[0]
+
+
+@dataclass(frozen=True)
+class RecordMatch:
+    current: bool
+    token: str | None = None
+    label: str | None = None
+    state: str | None = None
+
+
+async def read_capped(request: Request, limit: int) -> bytes | None:
+    """The request body, or None as soon as it is known to exceed ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > limit:
+                return None
+        except ValueError:
+            return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+async def receive_pdf(request: Request, limit: int) -> tuple[str, bytes] | Refusal:
+    """(file name, content) of an upload, or why it is refused."""
+    body = await read_capped(request, limit + MULTIPART_SLACK)
+    if body is None:
+        return Refusal.TOO_LARGE
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in RAW_TYPES:
+        return ("", body) if body else Refusal.NO_FILE
+    if content_type != "multipart/form-data":
+        return Refusal.NO_FILE
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        form = await Request(request.scope, replay).form(max_files=1, max_fields=10)
+    except Exception:  # a broken multipart body is the sender's problem: no file
+        return Refusal.NO_FILE
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            return Refusal.NO_FILE
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            return Refusal.TOO_LARGE
+        if not data:
+            return Refusal.NO_FILE
+        return (upload.filename or "")[:200], data
+    finally:
+        await form.close()
+
+
+def find_record(request: Request, sha256: str) -> RecordMatch | None:
+    service = service_of(request)
+    with service.db.reading() as session:
+        ids = list(
+            session.scalars(select(StoredDocument.id).where(StoredDocument.sha256 == sha256))
+        )
+        if not ids:
+            return None
+        token = session.scalar(select(Receipt.token).where(Receipt.document_id.in_(ids)))
+        if token is None:
+            token = session.scalar(
+                select(ResultDocument.token).where(ResultDocument.document_id.in_(ids))
+            )
+        if token is None:  # an earlier revision of a result, before its later signatures
+            return RecordMatch(current=False)
+        view = find_view(session, token, service.settings)
+        if view is None:
+            return RecordMatch(current=False)
+        label = view.number_label
+        if view.template_symbol and view.series:
+            label = f"{view.template_symbol} · {view.series} · {label}"
+        return RecordMatch(current=True, token=token, label=label, state=view.state.value)
+
+
+def _check(request: Request, data: bytes) -> tuple[VerificationReport, RecordMatch | None] | None:
+    """The report and the record match, or None when every verification slot stayed busy."""
+    from ..signing.verify import verify
+
+    service = service_of(request)
+    sha = hashlib.sha256(data).hexdigest()
+    match = find_record(request, sha)
+    slots = web_state(request).verify_slots
+    if not slots.acquire(timeout=SLOT_WAIT):
+        return None
+    try:
+        report = verify(
+            data,
+            trust=service.trust,
+            expected_sha256=sha if match is not None and match.current else None,
+            max_bytes=service.settings.upload_limit_bytes,
+            isolate=True,
+        )
+    finally:
+        slots.release()
+    return report, match
+
+
+def _form(request: Request, lang: Lang, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    settings = service_of(request).settings
+    values: dict[str, Any] = {
+        "limit": lang.size(settings.upload_limit_bytes),
+        "report": None,
+        "record": None,
+        "file_name": None,
+        "error": None,
+    }
+    values.update(context)
+    return page(
+        "verify.html", lang, unit_name=settings.unit_name, status_code=status_code, **values
+    )
+
+
+@router.get("/verify", response_class=HTMLResponse)
+def verify_form(request: Request, lang: str | None = None) -> HTMLResponse:
+    return _form(request, Lang.pick(lang))
+
+
+@router.post("/verify", response_class=HTMLResponse)
+async def verify_upload(request: Request, lang: str | None = None) -> HTMLResponse:
+    tr = Lang.pick(lang)
+    wait = guards.retry_after(request, guards.UPLOAD_COST)
+    if wait is not None:
+        return guards.too_many_page(request, tr, wait)
+    limit = service_of(request).settings.upload_limit_bytes
+    received = await receive_pdf(request, limit)
+    if isinstance(received, Refusal):
+        error = tr.t(received.value[1], limit=tr.size(limit))
+        return _form(request, tr, status_code=received.status, error=error)
+    name, data = received
+    checked = await run_in_threadpool(_check, request, data)
+    if checked is None:
+        return _form(request, tr, status_code=503, error=tr.t("verify.busy"))
+    report, match = checked
+    tone = {Verdict.VALID: "ok", Verdict.INVALID: "bad", Verdict.CANNOT_VERIFY: "warn"}
+    return _form(
+        request,
+        tr,
+        report=report,
+        tone=tone[report.verdict],
+        heading=tr.t(f"verify.{report.verdict.value}"),
+        record=match,
+        file_name=name,
+    )
+
+
+class SignaturePublic(BaseModel):
+    field_name: str
+    kind: str
+    signer_name: str | None
+    certificate_serial: str | None
+    issuer: str | None
+    signing_time: dt.datetime | None
+    timestamp_time: dt.datetime | None
+    timestamp_authority: str | None
+    level: str | None
+    indication: str
+    sub_indication: str | None
+    message_vi: str
+    message_en: str
+    intact: bool
+    trusted: bool
+    revoked: bool
+    covers_whole_file: bool
+    coverage: str | None
+    modification_level: str | None
+    docmdp_ok: bool | None
+
+
+class RecordPublic(BaseModel):
+    on_record: bool
+    current_version: bool
+    verify_url: str | None
+    label: str | None
+    """Receipts: template symbol · series · number; results: the document number."""
+    status: str | None
+    """valid, cancelled, replaced, adjusted or pending: the document's state now."""
+
+
+class VerificationPublic(BaseModel):
+    verdict: Verdict
+    verdict_vi: str
+    verdict_en: str
+    message_vi: str
+    message_en: str
+    sha256: str | None
+    size: int
+    matches_record: bool | None
+    record: RecordPublic
+    signatures: list[SignaturePublic]
+
+
+def report_json(
+    report: VerificationReport, match: RecordMatch | None, public_url: str
+) -> VerificationPublic:
+    vi, en = VERDICT_TEXT[report.verdict]
+    return VerificationPublic(
+        verdict=report.verdict,
+        verdict_vi=vi,
+        verdict_en=en,
+        message_vi=report.message_vi,
+        message_en=report.message_en,
+        sha256=report.sha256,
+        size=report.size,
+        matches_record=report.matches_record,
+        record=RecordPublic(
+            on_record=match is not None,
+            current_version=bool(match and match.current),
+            verify_url=(
+                f"{public_url.rstrip('/')}/v/{match.token}" if match and match.token else None
+            ),
+            label=match.label if match else None,
+            status=match.state if match else None,
+        ),
+        signatures=[
+            SignaturePublic.model_validate(dataclasses.asdict(s)) for s in report.signatures
+        ],
+    )
+
+
+@api_router.post(
+    "/verify",
+    response_model=VerificationPublic,
+    responses={
+        400: {"description": "Không có tệp / no file"},
+        413: {"description": "Tệp quá lớn / file too large"},
+        429: {"description": "Quá nhiều yêu cầu / rate limited"},
+        503: {"description": "Máy chủ bận / busy, try later"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                },
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
+async def verify_api(request: Request) -> Response:
+    """Verify a PDF's signatures: multipart field ``file``, or the body as ``application/pdf``.
+    No login; rate-limited per client address like the public pages."""
+    wait = guards.retry_after(request, guards.UPLOAD_COST)
+    if wait is not None:
+        return guards.too_many_json(wait)
+    settings = service_of(request).settings
+    received = await receive_pdf(request, settings.upload_limit_bytes)
+    if isinstance(received, Refusal):
+        _, key, code = received.value
+        vi, en = MESSAGES[key]
+        size = Lang("vi").size(settings.upload_limit_bytes)
+        return JSONResponse(
+            guards.error_body(code, vi.format(limit=size), en.format(limit=size)),
+            status_code=received.status,
+        )
+    checked = await run_in_threadpool(_check, request, received[1])
+    if checked is None:
+        vi, en = MESSAGES["verify.busy"]
+        return JSONResponse(guards.error_body("busy", vi, en), status_code=503)
+    body = report_json(*checked, settings.public_url)
+    return JSONResponse(body.model_dump(mode="json"), headers={"Cache-Control": "no-store"})
