@@ -124,6 +124,7 @@ def _credentials_text(service: Service, passwords: dict[str, str], key_password:
         "",
         f"Mật khẩu khóa ký (PKCS#12) thử nghiệm / demo signing key password: {key_password}",
         "",
+        f"Trang làm việc / staff pages: {url}/staff/",
         f"API: {url}/docs   ·   Kiểm tra văn bản / verify: {url}/verify",
         "Ví dụ / example:",
         f"  curl -c c.txt -H 'Content-Type: application/json' -d "

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from .. import web
+from .. import staff, web
 from ..config import Settings, get_settings
 from ..service import Service
 from . import errors
@@ -49,5 +49,6 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
     api.include_router(web.api_router)  # POST /api/v1/verify (public)
     app.include_router(web.router)  # public pages /v/<token>, /verify: first, the busiest
     app.include_router(api)
+    app.include_router(staff.router)  # the staff's HTML pages under /staff (no schema)
     app.include_router(pki.router)  # at the URLs the certificates name: /pki/...
     return app

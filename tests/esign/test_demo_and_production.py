@@ -32,12 +32,19 @@ def test_demo_on_an_empty_folder_is_a_working_ward(tmp_path: Path) -> None:
     assert "ketoan" in text and "chutich" in text
     assert setup_demo(service) == text  # a second run creates nothing new
     with TestClient(create_app(service=service)) as client:
-        r = client.post("/api/v1/auth/login", json={"username": "ketoan", "password": _password(text, "ketoan")})
+        r = client.post(
+            "/api/v1/auth/login", json={"username": "ketoan", "password": _password(text, "ketoan")}
+        )
         assert r.status_code == 200
-        receipt = client.post("/api/v1/receipts", json={
-            "payer_name": "Bùi Thị Trang", "payer_address": "Văn An", "payment_method": "cash",
-            "fees": {"procedure_code": "CT-BS", "pages": 3},
-        })
+        receipt = client.post(
+            "/api/v1/receipts",
+            json={
+                "payer_name": "Bùi Thị Trang",
+                "payer_address": "Văn An",
+                "payment_method": "cash",
+                "fees": {"procedure_code": "CT-BS", "pages": 3},
+            },
+        )
         assert receipt.status_code == 201, receipt.text
         assert receipt.json()["total"] == 5_000 and receipt.json()["series"] == "VA-26E"
     service.close()

@@ -1,0 +1,34 @@
+"""The staff pages: the clerk's counter, the officials' signing desk, the administrator's links.
+
+::
+
+    GET  /staff/login, POST /staff/login   log in (sets the API's own session cookie)
+    POST /staff/logout
+    GET  /staff/                           the page of the user's role
+    POST /staff/receipts                   action=quote: the fee; action=issue: the receipt
+    POST /staff/receipts/{id}/cancel       cancel an issued receipt (reason required)
+    POST /staff/sign                       sign the chosen documents, one password or PIN entry
+    GET  /staff/static/staff.css           the one stylesheet (no script anywhere)
+
+Server-rendered Vietnamese pages over the same workflows as the API. Every POST form carries a
+CSRF token (:mod:`.csrf`); every error becomes the Vietnamese message on the page, the user's
+input kept (:mod:`.render`); issuing is idempotent per drawn form (:mod:`.clerk`).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from . import auth, clerk, dashboard, official
+from .render import PREFIX
+
+MAX_BODY = 64 * 1024
+"""No staff form is larger: a bigger body is refused (413) before it is parsed."""
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False, max_body_size=MAX_BODY)
+router.include_router(auth.router)
+router.include_router(dashboard.router)
+router.include_router(clerk.router)
+router.include_router(official.router)
+
+__all__ = ["router"]

@@ -1,0 +1,102 @@
+"""Log in and out through a form; the session cookie is the API's own."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from ..api.deps import SESSION_COOKIE, ServiceDep
+from ..workflows import users
+from . import csrf
+from .render import LOGIN_URL, PREFIX, StaffRoute, page, redirect
+from .session import StaffDep, optional_staff, text
+
+router = APIRouter(route_class=StaffRoute)
+
+
+def _login_form(
+    request: Request, prelogin: str, *, status: int = 200, username: str = "", error: str = ""
+) -> Response:
+    response = page(
+        request,
+        "login.html",
+        status=status,
+        csrf=csrf.token_for(prelogin),
+        title="Đăng nhập",
+        username=username,
+        error=error,
+    )
+    response.set_cookie(
+        csrf.PRELOGIN_COOKIE,
+        prelogin,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path=LOGIN_URL,
+        max_age=12 * 3600,
+    )
+    return response
+
+
+@router.get("/login")
+def login_form(request: Request, service: ServiceDep) -> Response:
+    if optional_staff(request, service) is not None:
+        return redirect(f"{PREFIX}/")
+    prelogin = request.cookies.get(csrf.PRELOGIN_COOKIE) or csrf.new_prelogin_secret()
+    return _login_form(request, prelogin)
+
+
+@router.post("/login")
+async def login(request: Request, service: ServiceDep) -> Response:
+    form = await request.form()
+    prelogin = request.cookies.get(csrf.PRELOGIN_COOKIE)
+    csrf.check(request, secret=prelogin, token=text(form, csrf.FIELD))
+    assert prelogin is not None
+    username = text(form, "username", limit=64).strip().lower()
+    password = text(form, "password", limit=1024)
+    old = request.cookies.get(SESSION_COOKIE)
+
+    def work() -> str | None:
+        # Committed before refusing: check_login audits the failure in this transaction.
+        with service.db.transaction() as s:
+            user = users.check_login(s, username=username, password=password)
+            if user is None:
+                return None
+            if old:
+                users.end_web_session(s, old)  # a fresh session id at every login
+            return users.start_web_session(s, user)
+
+    secret = await run_in_threadpool(work)
+    if secret is None:
+        return _login_form(
+            request,
+            prelogin,
+            status=401,
+            username=username,
+            error=users.LOGIN_FAILED.message_vi,
+        )
+    response = redirect(f"{PREFIX}/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=users.SESSION_HOURS * 3600,
+    )
+    response.delete_cookie(csrf.PRELOGIN_COOKIE, path=LOGIN_URL)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, staff: StaffDep, service: ServiceDep) -> Response:
+    staff.check(request, await request.form())
+
+    def work() -> None:
+        with service.db.transaction() as s:
+            users.end_web_session(s, staff.secret)
+
+    await run_in_threadpool(work)
+    response = redirect(LOGIN_URL)
+    response.delete_cookie(SESSION_COOKIE)
+    return response

@@ -1,0 +1,66 @@
+"""``/staff/``: the page of the user's role; the administrator's short page; the stylesheet."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
+
+from ..api.deps import ServiceDep
+from ..db.models import ReceiptSeries, User, UserRole
+from ..service import Service
+from . import labels
+from .clerk import clerk_page
+from .official import official_page
+from .render import StaffRoute, asset, page
+from .session import Staff, StaffDep
+
+router = APIRouter(route_class=StaffRoute)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 12 else None
+
+
+def admin_page(request: Request, staff: Staff, service: Service) -> Response:
+    with service.db.reading() as s:
+        users = s.scalar(select(func.count()).select_from(User)) or 0
+        active = s.scalar(select(func.count()).select_from(User).where(User.active.is_(True)))
+        series = s.scalars(select(ReceiptSeries).order_by(ReceiptSeries.id)).all()
+    return page(
+        request,
+        "admin.html",
+        actor=staff.actor,
+        csrf=staff.csrf,
+        title=labels.DASHBOARD_TITLES[UserRole.ADMIN],
+        users=users,
+        active_users=active or 0,
+        series=series,
+    )
+
+
+def _dashboard(request: Request, staff: Staff, service: Service) -> Response:
+    role = staff.actor.role
+    if role is UserRole.CLERK:
+        q = request.query_params
+        return clerk_page(
+            request,
+            staff,
+            service,
+            issued_id=_int(q.get("issued")),
+            again=q.get("again") == "1",
+            cancelled_id=_int(q.get("cancelled")),
+        )
+    if role is UserRole.OFFICIAL:
+        return official_page(request, staff, service)
+    return admin_page(request, staff, service)
+
+
+@router.get("/")
+async def dashboard(request: Request, staff: StaffDep, service: ServiceDep) -> Response:
+    return await run_in_threadpool(_dashboard, request, staff, service)
+
+
+@router.get("/static/{name}")
+def static(name: str) -> Response:
+    return asset(name)

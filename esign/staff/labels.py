@@ -1,0 +1,45 @@
+"""The words the staff pages show for the service's codes."""
+
+from __future__ import annotations
+
+from receipts.pdf import PaymentMethod
+
+from ..db.models import ReceiptStatus, UserRole
+
+PAYMENT_METHODS: dict[str, str] = {  # keyed by PaymentMethod, a str
+    PaymentMethod.CASH: "Tiền mặt",
+    PaymentMethod.BANK_TRANSFER: "Chuyển khoản",
+    PaymentMethod.ONLINE: "Trực tuyến",
+}
+RECEIPT_STATUS = {
+    ReceiptStatus.ISSUED: "Đã xuất",
+    ReceiptStatus.CANCELLED: "Đã hủy",
+    ReceiptStatus.REPLACED: "Đã thay thế",
+    ReceiptStatus.ADJUSTED: "Đã điều chỉnh",
+}
+TEMPLATES = {
+    "marital_status": "Giấy xác nhận tình trạng hôn nhân",
+    "birth_extract": "Trích lục khai sinh",
+    "copy_certification": "Chứng thực bản sao",
+}
+OFFICIAL_ROLES = {
+    "judicial_officer": "Công chức Tư pháp - Hộ tịch",
+    "chairman": "Chủ tịch",
+    "vice_chairman": "Phó Chủ tịch",
+}
+DASHBOARD_TITLES = {
+    UserRole.CLERK: "Thu phí tại bộ phận một cửa",
+    UserRole.OFFICIAL: "Văn bản chờ ký",
+    UserRole.ADMIN: "Quản trị hệ thống",
+}
+ROLES = {
+    UserRole.CLERK: "Cán bộ thu phí",
+    UserRole.OFFICIAL: "Người ký",
+    UserRole.ADMIN: "Quản trị viên",
+}
+
+
+def role_of(role: UserRole, official_role: str | None) -> str:
+    if role is UserRole.OFFICIAL and official_role:
+        return OFFICIAL_ROLES.get(official_role, ROLES[role])
+    return ROLES[role]
