@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from certs import PkiFolder
     from esign.seal import Keyring
     from esign.signing.sign import DocumentSigner, PadesLevel
+    from esign.signing.timestamps import TimestampSource
     from esign.signing.verify import TrustConfig
 
 
@@ -67,7 +68,7 @@ class Service:
                 "ESIGN_SIGNING_LEVEL must be B-B, B-T, B-LT or B-LTA",
             ) from exc
 
-    def timestamp_sources(self) -> tuple[object, ...]:
+    def timestamp_sources(self) -> tuple[TimestampSource, ...]:
         from esign.signing.pki import dev_timestamp_source
         from esign.signing.timestamps import TimestampSource
 
@@ -88,7 +89,7 @@ class Service:
                 pki,
                 store,
                 level=self.signing_level,
-                timestamp_sources=self.timestamp_sources(),  # type: ignore[arg-type]
+                timestamp_sources=self.timestamp_sources(),
             )
 
     @cached_property

@@ -42,5 +42,10 @@ def serve_command(
 
         typer.echo(setup_demo(service))
     check_production(service)
+    from ..signing.isolation import start as start_verifier
+
+    # The checker of uploaded PDFs runs in a fork server started now, while this process is
+    # still single-threaded, so the first upload does not pay its start-up.
+    start_verifier()
     typer.echo(f"Đang chạy tại / serving at http://{host}:{port}  (Ctrl+C để dừng / to stop)")
     uvicorn.run(create_app(service=service), host=host, port=port, log_level="warning")

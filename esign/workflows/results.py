@@ -256,7 +256,7 @@ def official_signer(
         service.pki,
         store,
         level=service.signing_level,
-        timestamp_sources=service.timestamp_sources(),  # type: ignore[arg-type]
+        timestamp_sources=service.timestamp_sources(),
         title=user.title or ROLE_TITLES.get(actor.official_role or ""),
     )
     signer.check_certificate()
