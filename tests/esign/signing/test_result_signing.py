@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import io
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
 
+from certs import PkiFolder
+from esign.signing import pki as wiring
 from esign.signing.errors import FieldOrderError, WrongSignerError
 from esign.signing.report import Indication, Verdict
 from esign.signing.sign import (
@@ -33,6 +39,7 @@ def test_two_officials_sign_in_order(
     make_signer: Callable[..., DocumentSigner],
     trust: TrustConfig,
     tmp_path: Path,
+    shared_folder: PkiFolder,
 ) -> None:
     first = make_signer("judicial-officer", level).approve(
         prepared, field_name=CHAIN[0], role="judicial_officer"
@@ -48,6 +55,18 @@ def test_two_officials_sign_in_order(
     assert [s.signer_name for s in sigs] == ["Nguyễn Thị Hương", "Trần Văn Minh"]
     assert all(s.indication is Indication.TOTAL_PASSED for s in sigs)
     assert not sigs[0].covers_whole_file  # followed by the chairman's signature
+    # pyHanko's own validator agrees for both signatures (revocation required, no network).
+    reader = PdfFileReader(io.BytesIO(second.pdf))
+    vc_kwargs = {
+        "trust_roots": list(shared_folder.trust_store().asn1_roots),
+        "crls": list(wiring.crls(shared_folder)),
+        "allow_fetching": False,
+        "revocation_mode": "require",
+    }
+    for embedded in reader.embedded_signatures:
+        if embedded.sig_object_type == "/Sig":
+            status = validate_pdf_signature(embedded, ValidationContext(**vc_kwargs))
+            assert status.bottom_line, status.pretty_print_details()
     path = tmp_path / "result.pdf"
     path.write_bytes(second.pdf)
     out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False).stdout
