@@ -76,6 +76,9 @@ class CopyCertificationIn(_In):
     document_name: str = Field(min_length=1, max_length=250)
     copy_pages: int = Field(ge=1, le=10_000)
     copies: int = Field(ge=1, le=1_000)
+    copy_pdf_base64: str | None = Field(default=None, max_length=14_000_000, repr=False)
+    """The scanned copy: when given, the certification page is appended to its pages (and
+    ``copy_pages`` must be its page count)."""
 
 
 Build = Callable[..., ResultDocument]

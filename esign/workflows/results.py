@@ -4,6 +4,8 @@ signature locks the document and marks the dossier's result signed."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 from certs import KeyStore
 from receipts.calendar import VIETNAM_TZ
 from receipts.errors import ReceiptsError
-from receipts.pdf import Issuer, Official, render_result
+from receipts.pdf import Issuer, Official, RenderedDocument, render_result
 
 from .. import audit
 from ..db.models import (
@@ -38,6 +40,7 @@ from ..signing.errors import WrongSignerError
 from ..signing.pki import make_signer
 from ..signing.sign import DocumentSigner, SignaturePlace, field_name_for, prepare_approval_fields
 from .actors import Actor, require
+from .copies import append_certification, copy_page_count
 from .dossiers import advance, get_dossier
 from .result_templates import TEMPLATES, TemplateSpec
 
@@ -118,7 +121,8 @@ def create_result(
             qr_text=link,
             seq=seq,
         )
-        unsigned = render_result(model)
+        copy_pdf = _copy_of(data)
+        unsigned = _with_copy(copy_pdf, render_result(model))
     except ReceiptsError as exc:
         raise ValidationError(exc.message_vi, exc.message_en, code=exc.code) from exc
     digest = hashlib.sha256(unsigned.pdf).digest()
@@ -131,7 +135,10 @@ def create_result(
         pdf_sha256=digest,
     )
     seal = make_seal(claims, keyring=service.keyring, token=token)
-    final = render_result(replace(model, qr_text=qr_url(service.settings.public_url, token, seal)))
+    final = _with_copy(
+        copy_pdf,
+        render_result(replace(model, qr_text=qr_url(service.settings.public_url, token, seal))),
+    )
     places = [
         SignaturePlace(field_name="", page=p.page_index, box=p.rect.as_tuple(), role=p.role)
         for p in final.signatures
@@ -147,7 +154,7 @@ def create_result(
         dossier_id=dossier.id,
         template=spec.kind,
         number=number,
-        data=data,
+        data=_stored_data(data),
         status=ResultStatus.AWAITING_SIGNATURES,
         document_id=document.id,
         unsigned_sha256=digest.hex(),
@@ -181,6 +188,39 @@ def create_result(
     )
     session.flush()
     return result
+
+
+def _copy_of(data: dict[str, Any]) -> bytes | None:
+    """The scanned copy a copy certification is appended to, when the clerk gave one."""
+    encoded = data.get("copy_pdf_base64")
+    if not encoded:
+        return None
+    try:
+        copy_pdf = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValidationError(
+            "Tệp bản sao không đúng base64", "copy_pdf_base64 is not base64"
+        ) from exc
+    pages = copy_page_count(copy_pdf)
+    if pages != data.get("copy_pages"):
+        raise ValidationError(
+            f"Bản sao có {pages} trang, không phải {data.get('copy_pages')}",
+            f"The copy has {pages} pages, not {data.get('copy_pages')}",
+        )
+    return copy_pdf
+
+
+def _with_copy(copy_pdf: bytes | None, page: RenderedDocument) -> RenderedDocument:
+    return append_certification(copy_pdf, page) if copy_pdf is not None else page
+
+
+def _stored_data(data: dict[str, Any]) -> dict[str, Any]:
+    """What the record keeps: the copy itself is in the document, its hash is enough here."""
+    if not data.get("copy_pdf_base64"):
+        return data
+    kept = {k: v for k, v in data.items() if k != "copy_pdf_base64"}
+    kept["copy_sha256"] = hashlib.sha256(base64.b64decode(data["copy_pdf_base64"])).hexdigest()
+    return kept
 
 
 def get_result(session: Session, result_id: int, *, for_update: bool = False) -> ResultDocument:

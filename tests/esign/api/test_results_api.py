@@ -186,3 +186,52 @@ def test_bad_result_data(api: Api) -> None:
     )
     assert r.status_code == 422
     assert clerk.get(f"/api/v1/dossiers/{dossier_id}").json()["status"] == "received"
+
+
+def test_copy_certification_is_appended_to_the_copy(api: Api, officials: str) -> None:
+    import base64
+
+    import pypdfium2
+
+    from tests.esign.signing.conftest import simple_pdf
+
+    copy = simple_pdf("BẰNG TỐT NGHIỆP TRUNG HỌC PHỔ THÔNG", pages=2)
+    clerk = api.login("clerk")
+    r = clerk.post(
+        "/api/v1/dossiers",
+        json={
+            "procedure_code": "CT-BS",
+            "applicant_name": "Ngô Văn Hải",
+            "applicant_address": "Văn An 2",
+            "pages": 2,
+            "copies": 1,
+        },
+    )
+    dossier_id = r.json()["id"]
+    data = {
+        "requester": "Ngô Văn Hải",
+        "document_name": "Bằng tốt nghiệp THPT",
+        "copy_pages": 2,
+        "copies": 1,
+        "copy_pdf_base64": base64.b64encode(copy).decode(),
+    }
+    wrong = clerk.post(
+        "/api/v1/results", json={"dossier_id": dossier_id, "data": {**data, "copy_pages": 3}}
+    )
+    assert wrong.status_code == 422 and "2 trang" in wrong.json()["error"]["message_vi"]
+    result = clerk.post("/api/v1/results", json={"dossier_id": dossier_id, "data": data})
+    assert result.status_code == 201, result.text
+    signed = api.login("chutich").post(
+        "/api/v1/results/sign", json={"result_ids": [result.json()["id"]], "secret": officials}
+    )
+    assert signed.json()["data"][0]["ok"], signed.text
+    pdf = clerk.get(f"/api/v1/results/{result.json()['id']}/pdf").content
+    doc = pypdfium2.PdfDocument(pdf)
+    assert len(doc) == 3  # the copy's two pages, then the certification page
+    assert "BẰNG TỐT NGHIỆP" in doc[0].get_textpage().get_text_range()
+    assert (
+        "Chứng thực" in doc[2].get_textpage().get_text_range()
+        or "CHỨNG THỰC" in doc[2].get_textpage().get_text_range()
+    )
+    report = verify(pdf, trust=api.service.trust, isolate=False)
+    assert report.verdict is Verdict.VALID, report.message_en

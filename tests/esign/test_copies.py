@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pypdfium2
+import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from esign.errors import ValidationError
+from esign.signing.sign import SignaturePlace, prepare_approval_fields
+from esign.workflows.copies import append_certification, copy_page_count
+from receipts.pdf import Issuer, Official, render_result
+from receipts.pdf.templates import copy_certification
+from tests.esign.signing.conftest import simple_pdf
+
+
+def _page() -> object:
+    return render_result(
+        copy_certification(
+            issuer=Issuer(lines=("UBND THÀNH PHỐ CHÍ LINH", "UBND PHƯỜNG VĂN AN"), place="Văn An"),
+            certification_number=7,
+            book_number="01/2026-SCT/BS",
+            issued_at=dt.datetime(2026, 11, 27, 9, tzinfo=dt.UTC),
+            document_name="Bằng tốt nghiệp",
+            copy_pages=3,
+            copies=1,
+            officials=(Official(role="chairman", title="CHỦ TỊCH", name="Trần Văn Minh"),),
+            qr_text="https://vanan.example.vn/v/AbCdEfGhIjKlMnOpQrStUv",
+        )
+    )
+
+
+def test_appended_after_the_copy_deterministically_with_the_field_on_the_last_page() -> None:
+    copy = simple_pdf("BẢN SAO", pages=3)
+    page = _page()
+    merged = append_certification(copy, page)  # type: ignore[arg-type]
+    again = append_certification(copy, page)  # type: ignore[arg-type]
+    assert merged.pdf == again.pdf  # PDFium's random /ID is replaced by one from the content
+    assert merged.page_count == 4 and len(pypdfium2.PdfDocument(merged.pdf)) == 4
+    (place,) = merged.signatures
+    assert place.page_index == 3 and merged.qr.page_index == 3
+    prepared = prepare_approval_fields(
+        merged.pdf,
+        [
+            SignaturePlace(
+                field_name="", page=place.page_index, box=place.rect.as_tuple(), role="chairman"
+            )
+        ],
+    )
+    reader = PdfFileReader(io.BytesIO(prepared))
+    field = reader.root["/AcroForm"]["/Fields"][0]
+    kids = reader.root["/Pages"]["/Kids"]
+    assert field.raw_get("/P").idnum == kids.raw_get(3).idnum
+
+
+@pytest.mark.parametrize("bad", [b"", b"not a pdf", simple_pdf()[:200]])
+def test_a_copy_that_is_not_a_pdf_is_refused(bad: bytes) -> None:
+    with pytest.raises(ValidationError):
+        copy_page_count(bad)
