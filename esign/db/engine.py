@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -92,4 +91,4 @@ class Database:
         self.engine.dispose()
 
 
-__all__ = ["Database", "NullPool", "make_engine", "migrate"]
+__all__ = ["Database", "make_engine", "migrate"]
