@@ -18,16 +18,22 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import holidays
+if TYPE_CHECKING:
+    from holidays import HolidayBase
+
 
 VIETNAM_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 SAME_DAY_CUTOFF = dt.time(15, 0)
 
 
 @lru_cache(maxsize=1)
-def _calendar() -> holidays.HolidayBase:
+def _calendar() -> HolidayBase:
+    # Imported here: drawing a PDF needs VIETNAM_TZ from this module, not the holiday tables.
     # Years are filled in lazily by the library as dates are looked up.
+    import holidays
+
     return holidays.country_holidays("VN")
 
 

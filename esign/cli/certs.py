@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
-from zoneinfo import ZoneInfo
 
 import typer
 from cryptography import x509
@@ -26,6 +25,7 @@ from certs import (
     load_spec,
     open_pki_folder,
 )
+from receipts.calendar import VIETNAM_TZ
 
 from ..config import get_settings
 from ._common import fail
@@ -35,7 +35,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _EKU_NAMES = {
     "1.3.6.1.5.5.7.3.36": "documentSigning",
     "1.3.6.1.5.5.7.3.8": "timeStamping",

@@ -6,8 +6,6 @@ when it could not check at all (no QR in the image, unreadable file, no key set)
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -25,13 +23,12 @@ from ..seal import (
     QrUrlError,
     SealCheck,
     SealClaims,
-    SealError,
     SealVerdict,
     parse_qr_url,
     verify_seal,
 )
 from ..seal.scan import read_qr_texts
-from ._common import fail, print_json
+from ._common import clean_errors, fail, print_json
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -41,19 +38,6 @@ NOT_GENUINE = 1
 app = typer.Typer(
     help="Khóa ký con dấu QR của phường / the ward's QR seal keys.", no_args_is_help=True
 )
-
-
-def seal_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Like ``_common.clean_errors``, for the seal's errors (exit code 2: could not check)."""
-
-    @wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except SealError as exc:
-            fail(exc.message, code=exc.code)
-
-    return wrapper
 
 
 def _seal_folder() -> Path:
@@ -121,7 +105,7 @@ def _report(check: SealCheck, *, host: str | None, token: str | None, json_out: 
         raise typer.Exit(NOT_GENUINE)
 
 
-@seal_errors
+@clean_errors
 def verify_qr(
     image: Annotated[Path, typer.Argument(help="Ảnh chụp/quét mã QR (PNG, JPEG) hoặc tệp PDF")],
     keys: Annotated[
@@ -162,7 +146,7 @@ def verify_qr(
 
 
 @app.command("keys")
-@seal_errors
+@clean_errors
 def list_keys(
     json_out: Annotated[
         bool, typer.Option("--json", help="Tập khóa công bố (JWK Set) / the published JWK Set")
@@ -180,7 +164,7 @@ def list_keys(
 
 
 @app.command("rotate")
-@seal_errors
+@clean_errors
 def rotate() -> None:
     """Tạo khóa mới, khóa cũ chuyển sang đã thay thế / new active key, the old one retired."""
     key = Keyring.load_or_create(_seal_folder()).rotate()
@@ -188,7 +172,7 @@ def rotate() -> None:
 
 
 @app.command("withdraw")
-@seal_errors
+@clean_errors
 def withdraw(
     kid: Annotated[str, typer.Argument(help="Mã khóa / key id")],
     yes: Annotated[bool, typer.Option("--yes", help="Không hỏi lại / do not ask")] = False,

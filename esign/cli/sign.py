@@ -14,7 +14,6 @@ import logging
 import os
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from cryptography import x509
@@ -27,6 +26,7 @@ from certs import (
     open_pki_folder,
 )
 from certs.trust import load_certificates
+from receipts.calendar import VIETNAM_TZ
 
 from ..config import get_settings
 from ..signing import pki as wiring
@@ -37,7 +37,6 @@ from ..signing.timestamps import TimestampSource
 from ..signing.verify import MAX_BYTES, TrustConfig, verify
 from ._common import clean_errors, fail, print_json
 
-VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 EXIT_CODES = {Verdict.VALID: 0, Verdict.INVALID: 1, Verdict.CANNOT_VERIFY: 2}
 _INDICATION_VI = {
     "TOTAL_PASSED": "Đạt",

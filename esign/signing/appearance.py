@@ -27,8 +27,9 @@ from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.stamp import TextStampStyle
 from pyhanko.stamp.base import BaseStamp
 
+from receipts.calendar import VIETNAM_TZ
+
 FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-VIETNAM_TZ = dt.timezone(dt.timedelta(hours=7))
 ALWAYS = "0123456789/:.,-+() GMTKý bởingàyĐơnvịChứcụ"
 
 

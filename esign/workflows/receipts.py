@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -296,19 +295,69 @@ def get_receipt(session: Session, receipt_id: int, *, for_update: bool = False) 
     return receipt
 
 
-def _reason(reason: str) -> str:
-    return clean_text(reason, field_vi="Lý do", field_en="Reason", max_length=500)
+def _open_for_change(
+    session: Session,
+    actor: Actor,
+    receipt_id: int,
+    *,
+    reason: str,
+    allowed: tuple[ReceiptStatus, ...],
+    verb_vi: str,
+    verb_en: str,
+) -> tuple[Receipt, str]:
+    """The receipt, locked, when it may be cancelled, replaced or adjusted; and the reason."""
+    require(actor, UserRole.CLERK, scope="receipts")
+    reason = clean_text(reason, field_vi="Lý do", field_en="Reason", max_length=500)
+    receipt = get_receipt(session, receipt_id, for_update=True)
+    if receipt.status not in allowed:
+        raise ConflictError(
+            f"Biên lai đang ở trạng thái “{receipt.status.value}”, không {verb_vi} được",
+            f"The receipt is {receipt.status.value}; it cannot be {verb_en}",
+        )
+    return receipt, reason
+
+
+def _successor(
+    session: Session,
+    actor: Actor,
+    service: Service,
+    old: Receipt,
+    *,
+    kind: ReferenceKind,
+    reason: str,
+    adjustment: AdjustmentKind | None,
+    fees: FeeInput,
+    payer_name: str | None,
+    payer_address: str | None,
+    payment_method: PaymentMethod | None,
+) -> Receipt:
+    """A new receipt in the old one's series that names it and why, for the same dossier."""
+    new = issue_receipt(
+        session,
+        actor,
+        service,
+        payer_name=payer_name or old.payer_name,
+        payer_address=payer_address or old.payer_address,
+        payment_method=payment_method or PaymentMethod(old.payment_method),
+        fees=fees,
+        template_symbol=old.template_symbol,
+        series=old.series,
+        reference=(old, kind, reason, adjustment),
+    )
+    new.dossier_id = old.dossier_id
+    return new
 
 
 def cancel_receipt(session: Session, actor: Actor, receipt_id: int, *, reason: str) -> Receipt:
-    require(actor, UserRole.CLERK, scope="receipts")
-    reason = _reason(reason)
-    receipt = get_receipt(session, receipt_id, for_update=True)
-    if receipt.status is not ReceiptStatus.ISSUED:
-        raise ConflictError(
-            f"Biên lai đang ở trạng thái “{receipt.status.value}”, không hủy được",
-            f"The receipt is {receipt.status.value}; it cannot be cancelled",
-        )
+    receipt, reason = _open_for_change(
+        session,
+        actor,
+        receipt_id,
+        reason=reason,
+        allowed=(ReceiptStatus.ISSUED,),
+        verb_vi="hủy",
+        verb_en="cancelled",
+    )
     receipt.status = ReceiptStatus.CANCELLED
     receipt.cancel_reason = reason
     receipt.cancelled_at = utcnow()
@@ -335,27 +384,28 @@ def replace_receipt(
     fees: FeeInput | None = None,
 ) -> Receipt:
     """Issue a new receipt in place of an erroneous one; both point to each other."""
-    require(actor, UserRole.CLERK, scope="receipts")
-    reason = _reason(reason)
-    old = get_receipt(session, receipt_id, for_update=True)
-    if old.status is not ReceiptStatus.ISSUED:
-        raise ConflictError(
-            f"Biên lai đang ở trạng thái “{old.status.value}”, không thay thế được",
-            f"The receipt is {old.status.value}; it cannot be replaced",
-        )
-    new = issue_receipt(
+    old, reason = _open_for_change(
+        session,
+        actor,
+        receipt_id,
+        reason=reason,
+        allowed=(ReceiptStatus.ISSUED,),
+        verb_vi="thay thế",
+        verb_en="replaced",
+    )
+    new = _successor(
         session,
         actor,
         service,
-        payer_name=payer_name or old.payer_name,
-        payer_address=payer_address or old.payer_address,
-        payment_method=payment_method or PaymentMethod(old.payment_method),
+        old,
+        kind=ReferenceKind.REPLACES,
+        reason=reason,
+        adjustment=None,
         fees=fees or FeeInput(procedure_code=old.procedure_code, lines=stored_lines(old)),
-        template_symbol=old.template_symbol,
-        series=old.series,
-        reference=(old, ReferenceKind.REPLACES, reason, None),
+        payer_name=payer_name,
+        payer_address=payer_address,
+        payment_method=payment_method,
     )
-    new.dossier_id = old.dossier_id
     old.status = ReceiptStatus.REPLACED
     old.replaced_by_id = new.id
     audit.append(
@@ -381,14 +431,15 @@ def adjust_receipt(
     payer_address: str | None = None,
 ) -> Receipt:
     """Issue an adjustment receipt (increase, decrease, or information) for an issued one."""
-    require(actor, UserRole.CLERK, scope="receipts")
-    reason = _reason(reason)
-    old = get_receipt(session, receipt_id, for_update=True)
-    if old.status not in (ReceiptStatus.ISSUED, ReceiptStatus.ADJUSTED):
-        raise ConflictError(
-            f"Biên lai đang ở trạng thái “{old.status.value}”, không điều chỉnh được",
-            f"The receipt is {old.status.value}; it cannot be adjusted",
-        )
+    old, reason = _open_for_change(
+        session,
+        actor,
+        receipt_id,
+        reason=reason,
+        allowed=(ReceiptStatus.ISSUED, ReceiptStatus.ADJUSTED),
+        verb_vi="điều chỉnh",
+        verb_en="adjusted",
+    )
     lines: tuple[FeeLine, ...]
     if kind is AdjustmentKind.INFORMATION:
         if fees is not None and fees.lines:
@@ -420,19 +471,19 @@ def adjust_receipt(
                 "Số tiền điều chỉnh giảm lớn hơn số tiền của biên lai",
                 "Decrease larger than the receipt",
             )
-    new = issue_receipt(
+    new = _successor(
         session,
         actor,
         service,
-        payer_name=payer_name or old.payer_name,
-        payer_address=payer_address or old.payer_address,
-        payment_method=PaymentMethod(old.payment_method),
+        old,
+        kind=ReferenceKind.ADJUSTS,
+        reason=f"{ADJUSTMENT_NAMES_VI[kind]}: {reason}",
+        adjustment=kind,
         fees=FeeInput(procedure_code=old.procedure_code, lines=lines),
-        template_symbol=old.template_symbol,
-        series=old.series,
-        reference=(old, ReferenceKind.ADJUSTS, f"{ADJUSTMENT_NAMES_VI[kind]}: {reason}", kind),
+        payer_name=payer_name,
+        payer_address=payer_address,
+        payment_method=None,
     )
-    new.dossier_id = old.dossier_id
     old.status = ReceiptStatus.ADJUSTED
     audit.append(
         session,
@@ -450,7 +501,3 @@ def adjustments_of(session: Session, receipt: Receipt) -> list[Receipt]:
             select(Receipt).where(Receipt.adjusts_id == receipt.id).order_by(Receipt.id)
         )
     )
-
-
-def document_sha256(pdf: bytes) -> str:
-    return hashlib.sha256(pdf).hexdigest()

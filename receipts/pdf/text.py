@@ -16,6 +16,7 @@ import unicodedata
 from enum import Enum, IntEnum
 from typing import TypeVar
 
+from ..calendar import VIETNAM_TZ
 from ..errors import DocumentError
 from ..money import MAX_AMOUNT
 
@@ -177,9 +178,8 @@ def strings_of(value: object) -> list[str]:
     return []
 
 
-VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 """Vietnam keeps UTC+7 all year (no daylight saving), so a fixed offset is exact."""
 
 
 def in_vietnam(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(VIETNAM)
+    return moment.astimezone(VIETNAM_TZ)
