@@ -52,7 +52,7 @@ from .jwks import KeyId, KeyStatus, PublishedKey, PublishedKeys
 from .keyring import PUBLISHED_FILE, Keyring
 from .names import mask_name
 from .sealing import SealCheck, SealVerdict, make_seal, verify_seal
-from .url import QrLink, parse_qr_url, qr_url
+from .url import QrLink, parse_qr_url, qr_url, verification_url
 
 __all__ = [
     "PUBLISHED_FILE",
@@ -78,5 +78,6 @@ __all__ = [
     "mask_name",
     "parse_qr_url",
     "qr_url",
+    "verification_url",
     "verify_seal",
 ]

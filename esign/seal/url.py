@@ -29,15 +29,21 @@ def _bad(vi: str, en: str) -> QrUrlError:
     return QrUrlError(f"Mã QR không phải đường dẫn xác minh: {vi}", f"not a verification URL: {en}")
 
 
-def qr_url(public_url: str, token: str, seal: str) -> str:
+def verification_url(public_url: str, token: str) -> str:
+    """``<public url>/v/<token>``: the one place that builds a document's public address (the QR
+    adds the seal after ``#`` with :func:`qr_url`)."""
     parts = urlsplit(public_url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise _bad(f"địa chỉ công khai {public_url!r}", f"public URL {public_url!r}")
     if not TOKEN.fullmatch(token):
         raise _bad("mã tra cứu sai", f"bad token {token!r}")
+    return f"{public_url.rstrip('/')}/v/{token}"
+
+
+def qr_url(public_url: str, token: str, seal: str) -> str:
     if not _SEAL.fullmatch(seal):
         raise _bad("con dấu phải là chữ số", "the seal must be digits")
-    return f"{public_url.rstrip('/')}/v/{token}#{seal}"
+    return f"{verification_url(public_url, token)}#{seal}"
 
 
 def parse_qr_url(text: str) -> QrLink:

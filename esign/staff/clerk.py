@@ -32,6 +32,7 @@ from ..api.deps import ServiceDep
 from ..db.models import Receipt, ReceiptStatus, UserRole
 from ..db.types import utcnow
 from ..errors import EsignError, IdempotencyInFlight, IdempotencyMismatch, ValidationError
+from ..seal import verification_url
 from ..service import Service
 from ..workflows.actors import Actor, require
 from ..workflows.idempotency import run_idempotent
@@ -165,7 +166,7 @@ class ReceiptView:
 
     @classmethod
     def of(cls, receipt: Receipt, public_url: str) -> ReceiptView:
-        link = f"{public_url.rstrip('/')}/v/{receipt.token}"
+        link = verification_url(public_url, receipt.token)
         return cls(
             id=receipt.id,
             symbol=receipt.template_symbol,

@@ -29,6 +29,7 @@ from starlette.datastructures import UploadFile
 from starlette.types import Message
 
 from ..db.models import Receipt, ResultDocument, StoredDocument
+from ..seal import verification_url
 from ..signing.report import VERDICT_TEXT, Verdict, VerificationReport
 from . import guards
 from .i18n import MESSAGES, Lang
@@ -276,7 +277,7 @@ def report_json(
             on_record=match is not None,
             current_version=bool(match and match.current),
             verify_url=(
-                f"{public_url.rstrip('/')}/v/{match.token}" if match and match.token else None
+                verification_url(public_url, match.token) if match and match.token else None
             ),
             label=match.label if match else None,
             status=match.state if match else None,

@@ -25,7 +25,7 @@ from receipts.pdf import (
     render_receipt,
 )
 
-from ..seal import DocumentKind, SealClaims, make_seal, mask_name, qr_url
+from ..seal import DocumentKind, SealClaims, make_seal, mask_name, qr_url, verification_url
 from ..service import Service
 from ..signing.sign import SignaturePlace, Signed
 
@@ -39,7 +39,7 @@ class SealedDocument:
 
 
 def link_only(service: Service, token: str) -> str:
-    return f"{service.settings.public_url.rstrip('/')}/v/{token}"
+    return verification_url(service.settings.public_url, token)
 
 
 def receipt_model(

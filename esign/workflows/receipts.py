@@ -33,6 +33,7 @@ from ..db.models import (
 from ..db.types import utcnow
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..numbering import take_number
+from ..seal import verification_url
 from ..security import new_document_token
 from ..service import Service
 from .actors import Actor, require
@@ -222,7 +223,7 @@ def issue_receipt(
             payment_method=payment_method,
             issued_at=issued_at,
             clerk_name=actor.full_name,
-            qr_text=f"{service.settings.public_url.rstrip('/')}/v/{token}",
+            qr_text=verification_url(service.settings.public_url, token),
             reference=ref_model,
         )
     except ReceiptsError as exc:

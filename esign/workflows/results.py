@@ -33,7 +33,7 @@ from ..db.models import (
 from ..db.types import utcnow
 from ..errors import ConflictError, EsignError, NotFoundError, ValidationError
 from ..numbering import take_number
-from ..seal import DocumentKind, SealClaims, make_seal, mask_name, qr_url
+from ..seal import DocumentKind, SealClaims, make_seal, mask_name, qr_url, verification_url
 from ..security import new_document_token
 from ..service import Service
 from ..signing.errors import WrongSignerError
@@ -110,7 +110,7 @@ def create_result(
     number = spec.number(seq, year)
     token = new_document_token()
     officials = _officials(session, proc.signers)
-    link = f"{service.settings.public_url.rstrip('/')}/v/{token}"
+    link = verification_url(service.settings.public_url, token)
     try:
         model = spec.build(
             data,

@@ -13,6 +13,7 @@ from receipts.pdf import FeeLine, PaymentMethod
 
 from ...db.models import Receipt, ReceiptSeries, ReceiptStatus, StoredDocument
 from ...errors import NotFoundError
+from ...seal import verification_url
 from ...workflows import receipts as flows
 from ...workflows import series as series_flows
 from ...workflows.idempotency import run_idempotent
@@ -132,7 +133,7 @@ def _public(
     data.update(
         adjusted_by_ids=adjusted_by,
         pdf_sha256=pdf_sha256,
-        verify_url=f"{public_url.rstrip('/')}/v/{receipt.token}",
+        verify_url=verification_url(public_url, receipt.token),
     )
     return ReceiptPublic.model_validate(data)
 
