@@ -303,7 +303,8 @@ def _render_poppler(data: bytes, folder: Path, *, dpi: int, deadline: float) -> 
     folder.mkdir()
     source = folder / "in.pdf"
     source.write_bytes(data)
-    command = ["pdftoppm", "-r", str(dpi), "-gray", str(source), str(folder / "p")]
+    # -cropbox: viewers show the crop box; pdftoppm draws the media box unless told
+    command = ["pdftoppm", "-r", str(dpi), "-gray", "-cropbox", str(source), str(folder / "p")]
     try:
         done = subprocess.run(
             command,
