@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageChops
 from pyhanko.pdf_utils.reader import PdfFileReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -32,6 +33,7 @@ from esign.signing.visual import (
     DEFAULT_DPI,
     PageBox,
     VisualDifference,
+    _render_pdfium,
     _render_poppler,
     rendered_changes,
 )
@@ -251,32 +253,43 @@ def _digit_pages(font: str, size: float) -> bytes:
     return buf.getvalue()
 
 
+def _renderings(pdf: bytes, folder: Path) -> dict[str, tuple[Image.Image, ...]]:
+    deadline = time.monotonic() + 60
+    return {
+        "pdfium": _render_pdfium(pdf, dpi=DEFAULT_DPI, deadline=deadline).pages,
+        "poppler": _render_poppler(pdf, folder, dpi=DEFAULT_DPI, deadline=deadline).pages,
+    }
+
+
 @pytest.mark.parametrize(
     ("font", "size"),
     [("DejaVuSans.ttf", 10), ("DejaVuSans-Bold.ttf", 10), ("DejaVuSerif.ttf", 8)],
 )
-def test_every_changed_digit_changes_pixels(font: str, size: float) -> None:
-    """All 90 ordered pairs of digits: shift k turns page i's digit into (i + k) mod 10."""
+def test_every_changed_digit_changes_pixels(font: str, size: float, tmp_path: Path) -> None:
+    """All 90 ordered pairs of digits: shift k turns page i's digit into (i + k) mod 10. Each
+    change is found by both renderers, and moves some pixel by at least half the gray scale
+    at the default resolution (a margin: at 36 dpi the weakest moves one by 63)."""
     signed = _digit_pages(font, size)
+    before = _renderings(signed, tmp_path / "signed")
     for shift in range(1, 10):
         objects = []
         for index in range(10):
             p = F.page(signed, index)
             old = b"7.0%d0" % index
             assert old in p.first_content
-            objects.append(
-                (
-                    p.content_number,
-                    F.stream(p.first_content.replace(old, b"7.0%d0" % ((index + shift) % 10))),
-                )
-            )
+            new = b"7.0%d0" % ((index + shift) % 10)
+            objects.append((p.content_number, F.stream(p.first_content.replace(old, new))))
         forged = F.append_update(signed, objects)
         found = rendered_changes(forged, revisions=((len(signed), ()),))
+        after = _renderings(forged, tmp_path / f"shift{shift}")
         for renderer in RENDERERS:
             assert {d.page for d in found if d.renderer == renderer} == set(range(10)), (
                 renderer,
                 shift,
             )
+            for page, (a, b) in enumerate(zip(before[renderer], after[renderer], strict=True)):
+                largest = ImageChops.difference(a, b).getextrema()[1]
+                assert isinstance(largest, int) and largest >= 128, (renderer, shift, page)
 
 
 # -- geometry: allowed boxes on rotated and cropped pages -----------------------------------
