@@ -43,9 +43,9 @@ __all__ = [
 DEFAULT_DPI = 100
 """Measured over all 90 ordered pairs of digits (tests/esign/signing/test_visual.py): in 10-pt
 DejaVu Sans the least visible change still moves some pixel by 63 of 255 at 36 dpi, 144 at
-72 dpi and 244 at 100 dpi (in 6-pt text: 8, 73, 140), with both renderers; at 20 dpi some
-move a pixel by 6, and at 10 dpi some move none. 100 dpi keeps that margin at a few milliseconds per A4 page
-(bench/bench_verify.py)."""
+72 dpi and 244 at 100 dpi (in 6-pt text: 8, 73, 140), with both renderers; at 20 dpi the
+least moves one by 6, at 10 dpi some move none. 100 dpi keeps that margin for a few
+milliseconds of CPU per A4 page (bench/bench_verify.py)."""
 DEFAULT_TIMEOUT = 20.0
 """Seconds for all renderings of one file, both renderers."""
 GROW_PX = 2
@@ -108,7 +108,8 @@ def rendered_changes(
 
     ``revisions``: for each signed revision, the byte offset where it ends (``pdf[:end]`` is
     that revision as signed) and the boxes where later legitimate signing may draw. Each
-    revision and the whole file are rendered once per renderer. Raises
+    revision and the whole file are rendered once per renderer; a revision that is the whole
+    file (nothing after it) cannot differ from it and is not rendered. Raises
     :class:`VisualCheckError` when a renderer fails or the whole check exceeds ``timeout``
     seconds; an empty tuple means no difference.
     """
@@ -118,34 +119,37 @@ def rendered_changes(
                 "vị trí kết thúc phiên bản đã ký nằm ngoài tệp",
                 f"revision end {end} outside the file of {len(pdf)} bytes",
             )
-    if not revisions:
+    ends = [*sorted({end for end, _ in revisions if end < len(pdf)}), len(pdf)]
+    if len(ends) == 1:
         return ()
     deadline = time.monotonic() + timeout
-    versions = [pdf[:end] for end, _ in revisions] + [pdf]
     with (
         tempfile.TemporaryDirectory(prefix="esign-visual-") as tmp,
         concurrent.futures.ThreadPoolExecutor(POPPLER_WORKERS) as pool,
     ):
-        # poppler's subprocesses work while PDFium renders here; the whole file is last
-        poppler = [
-            pool.submit(_render_poppler, data, Path(tmp) / str(i), dpi=dpi, deadline=deadline)
-            for i, data in enumerate(versions)
-        ]
+        # poppler's subprocesses work while PDFium renders here
+        poppler = {
+            end: pool.submit(
+                _render_poppler, pdf[:end], Path(tmp) / str(end), dpi=dpi, deadline=deadline
+            )
+            for end in ends
+        }
         try:
-            drawn_pdfium = [_render_pdfium(data, dpi=dpi, deadline=deadline) for data in versions]
-            drawn_poppler = [future.result() for future in poppler]
+            by_pdfium = {end: _render_pdfium(pdf[:end], dpi=dpi, deadline=deadline) for end in ends}
+            by_poppler = {end: future.result() for end, future in poppler.items()}
         finally:
-            for future in poppler:
+            for future in poppler.values():
                 future.cancel()
     differences: list[VisualDifference] = []
-    for renderer, drawn in (("pdfium", drawn_pdfium), ("poppler", drawn_poppler)):
-        whole = drawn[-1]
-        for index, (_, boxes) in enumerate(revisions):
+    for renderer, drawn in (("pdfium", by_pdfium), ("poppler", by_poppler)):
+        for index, (end, boxes) in enumerate(revisions):
+            if end == len(pdf):
+                continue
             differences.extend(
                 _compare(
-                    drawn[index],
-                    whole,
-                    geometry=drawn_pdfium[index].geometry,
+                    drawn[end],
+                    drawn[len(pdf)],
+                    geometry=by_pdfium[end].geometry,
                     boxes=boxes,
                     scale=dpi / 72,
                     revision=index,

@@ -325,7 +325,10 @@ def test_allowed_box_follows_rotation_and_crop_box(
 def test_unreadable_file_raises() -> None:
     for junk in (b"%PDF-1.7\nthis is not a PDF at all\n%%EOF\n", b"\x00" * 200):
         with pytest.raises(VisualCheckError):
-            rendered_changes(junk, revisions=((len(junk), ()),))
+            rendered_changes(junk + b"more\n", revisions=((len(junk), ()),))
+    # a revision that is the whole file cannot differ from it: nothing is rendered
+    junk = b"%PDF-1.7\nnot a PDF\n"
+    assert rendered_changes(junk, revisions=((len(junk), ()),)) == ()
 
 
 def test_revision_end_outside_the_file_raises() -> None:
@@ -352,8 +355,9 @@ def test_poppler_over_its_deadline_raises(tmp_path: Path) -> None:
 def test_missing_pdftoppm_raises(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     pdf = simple_pdf()
+    later = F.set_page_entries(pdf, Rotate=b"0")
     with pytest.raises(VisualCheckError, match="pdftoppm"):
-        rendered_changes(pdf, revisions=((len(pdf), ()),))
+        rendered_changes(later, revisions=((len(pdf), ()),))
 
 
 def test_no_revision_means_nothing_to_compare() -> None:
