@@ -237,3 +237,87 @@ def duplicate_definition(
     genuine = (p.content_number, stream(p.first_content))
     forged = (p.content_number, stream(p.first_content.replace(old, new)))
     return append_update(pdf, [forged, genuine] if forged_first else [genuine, forged])
+
+
+# -- shadow attacks: content hidden in the signed revision, revealed by a later one ---------
+
+
+def _root(pdf: bytes) -> tuple[int, generic.DictionaryObject]:
+    reader = _reader(pdf)
+    ref = reader.trailer.raw_get("/Root")
+    assert isinstance(ref, generic.IndirectObject)
+    return ref.idnum, reader.root
+
+
+def hidden_layer(pdf: bytes, drawing: bytes) -> bytes:
+    """Before signing: ``drawing`` added to the page's content inside an optional content
+    group switched off by default, so no reader shows it. (On an annotation, ``/OC`` would
+    not do: PDFium draws such an annotation anyway, poppler hides it.)"""
+    p = page(pdf)
+    first = next_number(pdf)
+    ocg, content = first, first + 1
+    number, root = _root(pdf)
+    properties = b"<< /OCGs [%d 0 R] /D << /Order [%d 0 R] /OFF [%d 0 R] >> >>" % ((ocg,) * 3)
+    resources = p.dictionary["/Resources"]
+    assert isinstance(resources, generic.DictionaryObject)
+    refs = b" ".join(serialize(r) for r in _refs(p.dictionary.raw_get("/Contents")))
+    page_dict = with_entries(
+        p.dictionary,
+        Contents=b"[%s %d 0 R]" % (refs, content),
+        Resources=with_entries(resources, Properties=b"<< /MC9 %d 0 R >>" % ocg),
+    )
+    return append_update(
+        pdf,
+        [
+            (ocg, b"<< /Type /OCG /Name (Lop an) >>"),
+            (content, stream(b"/OC /MC9 BDC q " + drawing + b" Q EMC")),
+            (p.number, page_dict),
+            (number, with_entries(root, OCProperties=properties)),
+        ],
+    )
+
+
+def reveal_layers(pdf: bytes) -> bytes:
+    """After signing: every optional content group switched on by default."""
+    number, root = _root(pdf)
+    groups = root["/OCProperties"].raw_get("/OCGs")
+    refs = b" ".join(serialize(r) for r in _refs(groups))
+    properties = b"<< /OCGs [%s] /D << /Order [%s] /ON [%s] /OFF [] >> >>" % (refs, refs, refs)
+    return append_update(pdf, [(number, with_entries(root, OCProperties=properties))])
+
+
+def two_state_widget(
+    pdf: bytes, rect: tuple[float, float, float, float], drawing: bytes
+) -> tuple[bytes, int]:
+    """Before signing: a check box whose "On" appearance draws ``drawing``, shown "Off"
+    (empty). Returns the PDF and the widget's object number."""
+    p = page(pdf)
+    first = next_number(pdf)
+    x0, y0, x1, y1 = rect
+    form = b"/Type /XObject /Subtype /Form /BBox [0 0 %.2f %.2f] " % (x1 - x0, y1 - y0)
+    form += b"/Resources << /Font << /F9 %d 0 R >> >> " % (first + 3)
+    widget = b"<< /Type /Annot /Subtype /Widget /FT /Btn /T (paid) /F 4 /P %d 0 R " % p.number
+    widget += b"/Rect [%.2f %.2f %.2f %.2f] /AS /Off " % rect
+    widget += b"/AP << /N << /On %d 0 R /Off %d 0 R >> >> >>" % (first + 1, first + 2)
+    old = p.dictionary.raw_get("/Annots") if "/Annots" in p.dictionary else generic.ArrayObject()
+    old = old.get_object() if isinstance(old, generic.IndirectObject) else old
+    annots = b"[" + b" ".join(serialize(a) for a in _refs(old)) + b" %d 0 R]" % first
+    return (
+        append_update(
+            pdf,
+            [
+                (first, widget),
+                (first + 1, stream(drawing, form)),
+                (first + 2, stream(b"", form)),
+                (first + 3, HELVETICA),
+                (p.number, with_entries(p.dictionary, Annots=annots)),
+            ],
+        ),
+        first,
+    )
+
+
+def switch_on(pdf: bytes, widget: int) -> bytes:
+    """After signing: the check box's appearance state set to "On"."""
+    dictionary = _reader(pdf).get_object(generic.Reference(widget, 0))
+    return append_update(pdf, [(widget, with_entries(dictionary, AS=b"/On"))])

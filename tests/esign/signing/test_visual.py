@@ -362,3 +362,34 @@ def test_missing_pdftoppm_raises(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 
 def test_no_revision_means_nothing_to_compare() -> None:
     assert rendered_changes(simple_pdf(), revisions=()) == ()
+
+
+# -- shadow attacks: prepared before signing, revealed after ---------------------------------
+
+SHADOW = (505.0, 505.0, 553.0, 523.0)  # over the receipt's total
+SHADOW_DRAWING = b"1 g 0 0 48 18 re f 0 g " + F.text_drawing("17.000 d", 2, 5, 9)
+# in the page's content, without a font: the total covered and a stroke before it
+SHADOW_SHAPES = b"1 g 505 505 48 18 re f 0 g 503 509 1.2 7 re f"
+
+
+@pytest.mark.parametrize("attack", ["hidden layer switched on", "check box switched on"])
+def test_shadow_attacks_are_seen_by_both_renderers(
+    attack: str, make_signer: Callable[..., DocumentSigner]
+) -> None:
+    """The forger prepares the document (content that shows nothing), the ward signs what it
+    sees, the forger reveals the content in a later revision."""
+    doc = receipt_7000()
+    (seal,) = _places(doc)
+    if attack == "hidden layer switched on":
+        prepared = F.hidden_layer(doc.pdf, SHADOW_SHAPES)
+    else:
+        prepared, widget = F.two_state_widget(doc.pdf, SHADOW, SHADOW_DRAWING)
+    signed = make_signer("seal").certify(prepared, place=seal).pdf
+    # the signer saw the genuine receipt: the prepared content drew nothing (but the stamp)
+    assert rendered_changes(signed, revisions=((len(doc.pdf), (box(seal),)),)) == ()
+    if attack == "hidden layer switched on":
+        forged = F.reveal_layers(signed)
+    else:
+        forged = F.switch_on(signed, widget)
+    found = rendered_changes(forged, revisions=((signed_ends(signed)[0], ()),))
+    assert {(d.renderer, d.page) for d in found} == {("pdfium", 0), ("poppler", 0)}
