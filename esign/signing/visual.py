@@ -17,17 +17,21 @@ verifier answers "cannot verify", never "valid".
 from __future__ import annotations
 
 import concurrent.futures
+import io
 import re
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
 from PIL import Image, ImageChops
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import enumerate_sig_fields
 
 from .errors import VisualCheckError
 
@@ -38,6 +42,7 @@ __all__ = [
     "VisualCheckError",
     "VisualDifference",
     "rendered_changes",
+    "signature_boxes",
 ]
 
 DEFAULT_DPI = 100
@@ -157,6 +162,57 @@ def rendered_changes(
                 )
             )
     return tuple(differences)
+
+
+def signature_boxes(
+    revision: bytes, *, names: Collection[str] | None = None, empty_only: bool = True
+) -> tuple[PageBox, ...]:
+    """The boxes of the signature fields' widgets in ``revision`` (the bytes of a signed
+    revision): where later signing may draw its stamp. By default only the fields still empty
+    in that revision; only those named in ``names`` when given (the ones later revisions
+    filled: each box allowed is a place the visual check does not look at). Widgets of no
+    area (invisible signatures, document timestamps) are left out. Taken from the signed
+    revision, so a later revision cannot move them."""
+    try:
+        reader = PdfFileReader(io.BytesIO(revision), strict=False)
+        pages = _annotation_pages(reader)
+        out = []
+        for name, _value, field_ref in enumerate_sig_fields(
+            reader, filled_status=False if empty_only else None
+        ):
+            if names is not None and name not in names:
+                continue
+            field = field_ref.get_object()
+            kids = field.get("/Kids") if "/Rect" not in field else None
+            widgets = [field_ref] if kids is None else [kids.raw_get(i) for i in range(len(kids))]
+            for ref in widgets:
+                widget = ref.get_object()
+                x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
+                if x0 == x1 or y0 == y1 or not isinstance(ref, generic.IndirectObject):
+                    continue
+                page = pages.get(ref.idnum)
+                if page is not None:
+                    out.append(PageBox(page, x0, y0, x1, y1))
+    except Exception as exc:  # pyHanko's parse errors and KeyError/ValueError of a bad field
+        raise VisualCheckError(
+            "không đọc được các ô chữ ký của phiên bản đã ký",
+            f"cannot read the signature fields of the signed revision: {exc}",
+        ) from exc
+    return tuple(out)
+
+
+def _annotation_pages(reader: PdfFileReader) -> dict[int, int]:
+    """Object number of each annotation → index of the page that lists it."""
+    out: dict[int, int] = {}
+    for index in range(int(reader.root["/Pages"]["/Count"])):
+        page, _ = reader.find_page_for_modification(index)
+        annots = page.get_object().get("/Annots")
+        if isinstance(annots, generic.ArrayObject):
+            for i in range(len(annots)):
+                ref = annots.raw_get(i)
+                if isinstance(ref, generic.IndirectObject):
+                    out.setdefault(ref.idnum, index)
+    return out
 
 
 def _compare(

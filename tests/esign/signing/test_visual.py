@@ -36,6 +36,7 @@ from esign.signing.visual import (
     _render_pdfium,
     _render_poppler,
     rendered_changes,
+    signature_boxes,
 )
 from receipts.pdf import RenderedDocument, render_receipt, render_result
 from tests.utils.pdf_samples import fee_line, make_receipt, marital
@@ -393,3 +394,39 @@ def test_shadow_attacks_are_seen_by_both_renderers(
         forged = F.switch_on(signed, widget)
     found = rendered_changes(forged, revisions=((signed_ends(signed)[0], ()),))
     assert {(d.renderer, d.page) for d in found} == {("pdfium", 0), ("poppler", 0)}
+
+
+# -- the boxes later signing may fill, read from the signed revision -------------------------
+
+
+def test_signature_boxes_are_the_empty_fields_of_the_signed_revision(
+    cases: dict[str, Case],
+) -> None:
+    result = render_result(marital())
+    judicial, chairman = (box(p) for p in _places(result))
+    case = cases["result 2 signature(s) B-B"]
+    (first_end, _), (second_end, _) = case.revisions
+    first = case.pdf[:first_end]
+
+    def close(a: Sequence[PageBox], b: Sequence[PageBox]) -> bool:
+        return len(a) == len(b) and all(
+            x.page == y.page
+            and all(
+                abs(u - v) < 1  # pyHanko writes the field rectangle in whole points
+                for u, v in zip(dataclasses.astuple(x), dataclasses.astuple(y), strict=True)
+            )
+            for x, y in zip(a, b, strict=True)
+        )
+
+    assert close(signature_boxes(first), [chairman])
+    assert close(signature_boxes(first, empty_only=False), [judicial, chairman])
+    assert signature_boxes(first, names={field_name_for(1, "judicial_officer")}) == ()
+    assert signature_boxes(case.pdf) == ()  # all signed
+    assert close(signature_boxes(case.pdf, empty_only=False), [judicial, chairman])
+    # with them, the genuine document shows nothing; the receipt has no empty field
+    revisions = [(end, signature_boxes(case.pdf[:end])) for end in (first_end, second_end)]
+    assert rendered_changes(case.pdf, revisions=revisions) == ()
+    receipt = cases["receipt B-LT"]
+    assert signature_boxes(receipt.pdf[: receipt.revisions[0][0]]) == ()
+    with pytest.raises(VisualCheckError):
+        signature_boxes(b"%PDF-1.7\nnot a PDF\n")
