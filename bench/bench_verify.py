@@ -134,9 +134,10 @@ def run(rounds: int) -> list[DocResult]:
 
     from certs import DEV_ARCHITECTURE, init_pki_folder, load_spec, open_pki_folder
     from esign.signing import pki as wiring
+    from esign.signing.renderers import render_pdfium, render_poppler
     from esign.signing.report import Verdict
     from esign.signing.verify import verify_in_process
-    from esign.signing.visual import DEFAULT_DPI, _render_pdfium, _render_poppler, rendered_changes
+    from esign.signing.visual import DEFAULT_DPI, rendered_changes
 
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -162,12 +163,12 @@ def run(rounds: int) -> list[DocResult]:
                 ).stdout
 
             def pdfium_once(pdf: bytes = pdf) -> Any:
-                return _render_pdfium(pdf, dpi=DEFAULT_DPI, deadline=time.monotonic() + 60)
+                return render_pdfium(pdf, dpi=DEFAULT_DPI, deadline=time.monotonic() + 60)
 
             def poppler_once(pdf: bytes = pdf) -> Any:
                 with tempfile.TemporaryDirectory() as out:
                     deadline = time.monotonic() + 60
-                    return _render_poppler(pdf, Path(out) / "p", dpi=DEFAULT_DPI, deadline=deadline)
+                    return render_poppler(pdf, Path(out) / "p", dpi=DEFAULT_DPI, deadline=deadline)
 
             report = ours()
             differences = visual()

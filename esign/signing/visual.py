@@ -16,24 +16,21 @@ verifier answers "cannot verify", never "valid".
 
 from __future__ import annotations
 
-import concurrent.futures
 import io
-import re
-import subprocess
 import tempfile
-import threading
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-import pypdfium2 as pdfium
 from PIL import Image, ImageChops
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 
 from .errors import VisualCheckError
+from .renderers import PDFIUM_LOCK, Geometry, PdfiumDocument, PopplerJob, PopplerPages
 
 __all__ = [
     "DEFAULT_DPI",
@@ -59,10 +56,7 @@ TOLERANCE = 0
 """Largest per-pixel difference (0-255, per channel) not counted. The same renderer draws the
 same content to the same pixels (tests check it on genuine documents), so none is needed."""
 POPPLER_WORKERS = 2
-"""pdftoppm processes at a time: they run while PDFium renders in this process."""
-
-_PDFIUM_LOCK = threading.Lock()  # PDFium is not thread-safe; a service may verify in threads
-_PAGE_FILE = re.compile(r"p-(\d+)\.p[gp]m\Z")
+"""pdftoppm processes at a time: they draw while PDFium draws in this process."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,20 +80,6 @@ class VisualDifference:
     """Page index from 0; -1 when the page count differs."""
     message_vi: str
     message_en: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Geometry:
-    """What maps user space to the rendered bitmap: the crop box and the page's /Rotate."""
-
-    crop: tuple[float, float, float, float]
-    rotation: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Rendering:
-    pages: tuple[Image.Image, ...]
-    geometry: tuple[_Geometry, ...]  # PDFium's reading; empty for poppler
 
 
 def rendered_changes(
@@ -128,40 +108,168 @@ def rendered_changes(
     if len(ends) == 1:
         return ()
     deadline = time.monotonic() + timeout
-    with (
-        tempfile.TemporaryDirectory(prefix="esign-visual-") as tmp,
-        concurrent.futures.ThreadPoolExecutor(POPPLER_WORKERS) as pool,
-    ):
-        # poppler's subprocesses work while PDFium renders here
-        poppler = {
-            end: pool.submit(
-                _render_poppler, pdf[:end], Path(tmp) / str(end), dpi=dpi, deadline=deadline
-            )
-            for end in ends
-        }
+    compared = [(index, end, boxes) for index, (end, boxes) in enumerate(revisions)]
+    compared = [c for c in compared if c[1] < len(pdf)]
+    with tempfile.TemporaryDirectory(prefix="esign-visual-") as tmp:
+        jobs: _PopplerJobs | None = None
         try:
-            by_pdfium = {end: _render_pdfium(pdf[:end], dpi=dpi, deadline=deadline) for end in ends}
-            by_poppler = {end: future.result() for end, future in poppler.items()}
+            with PDFIUM_LOCK:
+                docs = _open_all(pdf, ends)
+                try:
+                    geometry = {
+                        end: [doc.geometry(i) for i in range(doc.page_count)]
+                        for end, doc in docs.items()
+                    }
+                    # page counts within limits: poppler draws while PDFium does
+                    jobs = _PopplerJobs(pdf, ends, Path(tmp), dpi=dpi)
+                    pages = {end: _PdfiumPages(doc, dpi, deadline) for end, doc in docs.items()}
+                    differences = _differences("pdfium", pages, compared, geometry, len(pdf), dpi)
+                finally:
+                    for doc in docs.values():
+                        doc.close()
+            poppler = jobs.wait_all(deadline)
         finally:
-            for future in poppler.values():
-                future.cancel()
-    differences: list[VisualDifference] = []
-    for renderer, drawn in (("pdfium", by_pdfium), ("poppler", by_poppler)):
-        for index, (end, boxes) in enumerate(revisions):
-            if end == len(pdf):
-                continue
-            differences.extend(
-                _compare(
-                    drawn[end],
-                    drawn[len(pdf)],
-                    geometry=by_pdfium[end].geometry,
-                    boxes=boxes,
-                    scale=dpi / 72,
-                    revision=index,
-                    renderer=renderer,
+            if jobs is not None:
+                jobs.kill()
+        differences += _differences("poppler", poppler, compared, geometry, len(pdf), dpi)
+    return tuple(differences)
+
+
+def _open_all(pdf: bytes, ends: Sequence[int]) -> dict[int, PdfiumDocument]:
+    docs: dict[int, PdfiumDocument] = {}
+    try:
+        for end in ends:
+            docs[end] = PdfiumDocument(pdf[:end])
+    except BaseException:
+        for doc in docs.values():
+            doc.close()
+        raise
+    return docs
+
+
+class _PdfiumPages:
+    """A PDFium document seen as pages to draw, with the deadline."""
+
+    def __init__(self, doc: PdfiumDocument, dpi: int, deadline: float) -> None:
+        self.doc, self.dpi, self.deadline = doc, dpi, deadline
+
+    def __len__(self) -> int:
+        return self.doc.page_count
+
+    def page(self, index: int) -> Image.Image:
+        return self.doc.render(index, dpi=self.dpi, deadline=self.deadline)
+
+
+class _PopplerJobs:
+    """One pdftoppm per version, :data:`POPPLER_WORKERS` at a time, killed if not waited."""
+
+    def __init__(self, pdf: bytes, ends: Sequence[int], folder: Path, *, dpi: int) -> None:
+        self.pdf, self.folder, self.dpi = pdf, folder, dpi
+        self.pending = list(ends)
+        self.running: dict[int, PopplerJob] = {}
+        try:
+            self._start()
+        except BaseException:
+            self.kill()
+            raise
+
+    def _start(self) -> None:
+        while self.pending and len(self.running) < POPPLER_WORKERS:
+            end = self.pending.pop(0)
+            self.running[end] = PopplerJob(self.pdf[:end], self.folder / str(end), dpi=self.dpi)
+
+    def wait_all(self, deadline: float) -> dict[int, PopplerPages]:
+        done = {}
+        while self.running:
+            end = next(iter(self.running))
+            done[end] = self.running[end].wait(deadline)
+            del self.running[end]
+            self._start()
+        return done
+
+    def kill(self) -> None:
+        for job in self.running.values():
+            job.kill()
+        self.running.clear()
+        self.pending.clear()
+
+
+class _Pages(Protocol):
+    """What :func:`_differences` needs of a renderer's output: a length, each page drawn
+    (or read) when asked."""
+
+    def __len__(self) -> int: ...
+
+    def page(self, index: int) -> Image.Image: ...
+
+
+def _differences(
+    renderer: str,
+    drawn: Mapping[int, _Pages],
+    compared: Sequence[tuple[int, int, Sequence[PageBox]]],
+    geometry: dict[int, list[Geometry]],
+    whole_end: int,
+    dpi: int,
+) -> list[VisualDifference]:
+    """Each compared revision against the whole file, page by page: each page of the whole
+    file is drawn once and compared with the same page of every revision while in memory."""
+    name = "PDFium" if renderer == "pdfium" else "poppler"
+
+    def found(revision: int, page: int, vi: str, en: str) -> VisualDifference:
+        return VisualDifference(revision, renderer, page, f"{vi} ({name})", f"{en} ({name})")
+
+    whole = drawn[whole_end]
+    out = []
+    for revision, end, _ in compared:
+        before, after = len(drawn[end]), len(whole)
+        if before != after:
+            out.append(
+                found(
+                    revision,
+                    -1,
+                    f"số trang đã thay đổi sau khi ký: {before} → {after}",
+                    f"page count changed after signing: {before} → {after}",
                 )
             )
-    return tuple(differences)
+    for page in range(len(whole)):
+        ends = {end for _, end, _ in compared if page < len(drawn[end])}
+        if not ends:
+            break
+        after_image = whole.page(page)
+        before_images = {end: drawn[end].page(page) for end in sorted(ends)}
+        for revision, end, boxes in compared:
+            if end not in ends:
+                continue
+            before_image = before_images[end]
+            if before_image.size != after_image.size:
+                out.append(
+                    found(
+                        revision,
+                        page,
+                        f"trang {page + 1}: kích thước trang đã thay đổi sau khi ký",
+                        f"page {page + 1}: page size changed after signing",
+                    )
+                )
+                continue
+            allowed = [
+                _to_pixels(box, geometry[end][page], scale=dpi / 72, size=before_image.size)
+                for box in boxes
+                if box.page == page and page < len(geometry[end])
+            ]
+            region = _changed_region(before_image, after_image, allowed)
+            if region is not None:
+                x0, y0, x1, y1 = region
+                out.append(
+                    found(
+                        revision,
+                        page,
+                        f"trang {page + 1}: nội dung hiển thị đã thay đổi sau khi ký "
+                        f"(vùng {x0},{y0}–{x1},{y1} điểm ảnh)",
+                        f"page {page + 1}: displayed content changed after signing "
+                        f"(pixels {x0},{y0}–{x1},{y1})",
+                    )
+                )
+    return out
 
 
 def signature_boxes(
@@ -215,60 +323,6 @@ def _annotation_pages(reader: PdfFileReader) -> dict[int, int]:
     return out
 
 
-def _compare(
-    signed: _Rendering,
-    whole: _Rendering,
-    *,
-    geometry: Sequence[_Geometry],
-    boxes: Sequence[PageBox],
-    scale: float,
-    revision: int,
-    renderer: str,
-) -> list[VisualDifference]:
-    name = "PDFium" if renderer == "pdfium" else "poppler"
-
-    def found(page: int, vi: str, en: str) -> VisualDifference:
-        return VisualDifference(revision, renderer, page, f"{vi} ({name})", f"{en} ({name})")
-
-    out = []
-    if len(signed.pages) != len(whole.pages):
-        out.append(
-            found(
-                -1,
-                f"số trang đã thay đổi sau khi ký: {len(signed.pages)} → {len(whole.pages)}",
-                f"page count changed after signing: {len(signed.pages)} → {len(whole.pages)}",
-            )
-        )
-    for page, (before, after) in enumerate(zip(signed.pages, whole.pages, strict=False)):
-        if before.size != after.size:
-            out.append(
-                found(
-                    page,
-                    f"trang {page + 1}: kích thước trang đã thay đổi sau khi ký",
-                    f"page {page + 1}: page size changed after signing",
-                )
-            )
-            continue
-        allowed = [
-            _to_pixels(box, geometry[page], scale=scale, size=before.size)
-            for box in boxes
-            if box.page == page and page < len(geometry)
-        ]
-        region = _changed_region(before, after, allowed)
-        if region is not None:
-            x0, y0, x1, y1 = region
-            out.append(
-                found(
-                    page,
-                    f"trang {page + 1}: nội dung hiển thị đã thay đổi sau khi ký "
-                    f"(vùng {x0},{y0}–{x1},{y1} điểm ảnh)",
-                    f"page {page + 1}: displayed content changed after signing "
-                    f"(pixels {x0},{y0}–{x1},{y1})",
-                )
-            )
-    return out
-
-
 def _changed_region(
     before: Image.Image, after: Image.Image, allowed: Sequence[tuple[int, int, int, int]]
 ) -> tuple[int, int, int, int] | None:
@@ -291,7 +345,7 @@ _THRESHOLD: list[int] = [0 if v <= TOLERANCE else 255 for v in range(256)]
 
 
 def _to_pixels(
-    box: PageBox, geometry: _Geometry, *, scale: float, size: tuple[int, int]
+    box: PageBox, geometry: Geometry, *, scale: float, size: tuple[int, int]
 ) -> tuple[int, int, int, int]:
     """The box on the bitmap: relative to the crop box's origin, turned as /Rotate turns the
     page (clockwise), scaled, grown by :data:`GROW_PX` and clipped to the bitmap."""
@@ -315,87 +369,3 @@ def _to_pixels(
     right = min(size[0], int(max(xs)) + 1 + GROW_PX)
     bottom = min(size[1], int(max(ys)) + 1 + GROW_PX)
     return left, top, max(left, right), max(top, bottom)
-
-
-def _check_time(deadline: float, renderer: str) -> None:
-    if time.monotonic() > deadline:
-        raise VisualCheckError(
-            f"hiển thị tệp bằng {renderer} quá thời gian cho phép",
-            f"rendering with {renderer} exceeded the time budget",
-        )
-
-
-def _render_pdfium(data: bytes, *, dpi: int, deadline: float) -> _Rendering:
-    pages: list[Image.Image] = []
-    geometry: list[_Geometry] = []
-    with _PDFIUM_LOCK:
-        try:
-            doc = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError as exc:
-            raise VisualCheckError(
-                "PDFium không mở được tệp", f"PDFium cannot open the file: {exc}"
-            ) from exc
-        try:
-            doc.init_forms()  # draw form fields as a viewer does
-            for index in range(len(doc)):
-                _check_time(deadline, "PDFium")
-                page = doc[index]
-                try:
-                    crop = page.get_cropbox()
-                    geometry.append(
-                        _Geometry((crop[0], crop[1], crop[2], crop[3]), page.get_rotation() % 360)
-                    )
-                    bitmap = page.render(scale=dpi / 72, grayscale=True, may_draw_forms=True)
-                    # a copy: the bitmap's buffer is freed with the bitmap
-                    pages.append(bitmap.to_pil().copy())
-                    bitmap.close()
-                finally:
-                    page.close()
-            _check_time(deadline, "PDFium")
-        except pdfium.PdfiumError as exc:
-            raise VisualCheckError(
-                "PDFium không hiển thị được tệp", f"PDFium cannot render the file: {exc}"
-            ) from exc
-        finally:
-            doc.close()
-    return _Rendering(tuple(pages), tuple(geometry))
-
-
-def _render_poppler(data: bytes, folder: Path, *, dpi: int, deadline: float) -> _Rendering:
-    folder.mkdir()
-    source = folder / "in.pdf"
-    source.write_bytes(data)
-    # -cropbox: viewers show the crop box; pdftoppm draws the media box unless told
-    command = ["pdftoppm", "-r", str(dpi), "-gray", "-cropbox", str(source), str(folder / "p")]
-    try:
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            timeout=max(0.01, deadline - time.monotonic()),
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise VisualCheckError(
-            "hiển thị tệp bằng poppler quá thời gian cho phép",
-            "rendering with poppler (pdftoppm) exceeded the time budget",
-        ) from exc
-    except OSError as exc:
-        raise VisualCheckError(
-            "không chạy được poppler (pdftoppm)", f"cannot run pdftoppm: {exc}"
-        ) from exc
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        raise VisualCheckError(
-            f"poppler không hiển thị được tệp (mã {done.returncode})",
-            f"pdftoppm failed with status {done.returncode}: {detail[0]}",
-        )
-    numbered = sorted(
-        (int(m.group(1)), path)
-        for path in folder.iterdir()
-        if (m := _PAGE_FILE.search(path.name)) is not None
-    )
-    pages = []
-    for _, path in numbered:
-        with Image.open(path) as image:
-            pages.append(image.copy())  # read now: the folder goes away
-    return _Rendering(tuple(pages), ())

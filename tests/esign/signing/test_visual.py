@@ -22,6 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from esign.signing.errors import VisualCheckError
+from esign.signing.renderers import MAX_PAGES, render_pdfium, render_poppler
 from esign.signing.sign import (
     DocumentSigner,
     PadesLevel,
@@ -33,8 +34,6 @@ from esign.signing.visual import (
     DEFAULT_DPI,
     PageBox,
     VisualDifference,
-    _render_pdfium,
-    _render_poppler,
     rendered_changes,
     signature_boxes,
 )
@@ -254,11 +253,11 @@ def _digit_pages(font: str, size: float) -> bytes:
     return buf.getvalue()
 
 
-def _renderings(pdf: bytes, folder: Path) -> dict[str, tuple[Image.Image, ...]]:
+def _renderings(pdf: bytes, folder: Path) -> dict[str, list[Image.Image]]:
     deadline = time.monotonic() + 60
     return {
-        "pdfium": _render_pdfium(pdf, dpi=DEFAULT_DPI, deadline=deadline).pages,
-        "poppler": _render_poppler(pdf, folder, dpi=DEFAULT_DPI, deadline=deadline).pages,
+        "pdfium": render_pdfium(pdf, dpi=DEFAULT_DPI, deadline=deadline),
+        "poppler": render_poppler(pdf, folder, dpi=DEFAULT_DPI, deadline=deadline),
     }
 
 
@@ -350,7 +349,7 @@ def test_time_budget_raises(cases: dict[str, Case]) -> None:
 def test_poppler_over_its_deadline_raises(tmp_path: Path) -> None:
     pdf = simple_pdf(pages=30)
     with pytest.raises(VisualCheckError, match="poppler"):
-        _render_poppler(pdf, tmp_path / "r", dpi=DEFAULT_DPI, deadline=time.monotonic())
+        render_poppler(pdf, tmp_path / "r", dpi=DEFAULT_DPI, deadline=time.monotonic())
 
 
 def test_missing_pdftoppm_raises(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -430,3 +429,16 @@ def test_signature_boxes_are_the_empty_fields_of_the_signed_revision(
     assert signature_boxes(receipt.pdf[: receipt.revisions[0][0]]) == ()
     with pytest.raises(VisualCheckError):
         signature_boxes(b"%PDF-1.7\nnot a PDF\n")
+
+
+def test_files_beyond_the_limits_are_refused_not_drawn() -> None:
+    """Too many pages, or a page whose bitmap would be huge: "cannot verify", not a machine
+    out of memory."""
+    many = simple_pdf(pages=MAX_PAGES + 1)
+    later = F.set_page_entries(many, Rotate=b"0")
+    with pytest.raises(VisualCheckError, match="quá nhiều trang"):
+        rendered_changes(later, revisions=((len(many), ()),))
+    pdf = simple_pdf()
+    huge = F.set_page_entries(pdf, MediaBox=b"[0 0 14400 14400]")  # 200 inches a side
+    with pytest.raises(VisualCheckError, match="quá lớn"):
+        rendered_changes(huge, revisions=((len(pdf), ()),))
