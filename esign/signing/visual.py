@@ -12,6 +12,11 @@ independent second look.
 
 A renderer that fails, crashes or runs out of time raises :class:`VisualCheckError`: the
 verifier answers "cannot verify", never "valid".
+
+Blind spots, by design: the allowed boxes (a later revision may draw anything inside them: the
+structural whitelist must make sure only a signature's stamp does), and a change of colour
+that keeps the gray level (the pages are compared in grayscale: cheaper, and an isoluminant
+recolouring changes no figure).
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ DEFAULT_TIMEOUT = 20.0
 GROW_PX = 2
 """Allowed boxes grow by this many pixels on each side: anti-aliasing bleeds past the edge."""
 TOLERANCE = 0
-"""Largest per-pixel difference (0-255, per channel) not counted. The same renderer draws the
+"""Largest per-pixel difference (0-255 gray levels) not counted. The same renderer draws the
 same content to the same pixels (tests check it on genuine documents), so none is needed."""
 POPPLER_WORKERS = 2
 """pdftoppm processes at a time: they draw while PDFium draws in this process."""
@@ -328,11 +333,6 @@ def _changed_region(
 ) -> tuple[int, int, int, int] | None:
     """The bounding box of the pixels that differ outside ``allowed``, or None."""
     diff = ImageChops.difference(before, after)
-    if diff.mode != "L":  # the largest difference of any channel
-        channels = diff.split()
-        diff = channels[0]
-        for channel in channels[1:]:
-            diff = ImageChops.lighter(diff, channel)
     for rect in allowed:
         diff.paste(0, rect)
     if TOLERANCE:
