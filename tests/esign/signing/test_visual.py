@@ -442,3 +442,34 @@ def test_files_beyond_the_limits_are_refused_not_drawn() -> None:
     huge = F.set_page_entries(pdf, MediaBox=b"[0 0 14400 14400]")  # 200 inches a side
     with pytest.raises(VisualCheckError, match="quá lớn"):
         rendered_changes(huge, revisions=((len(pdf), ()),))
+
+
+def test_pages_are_told_apart(make_signer: Callable[..., DocumentSigner]) -> None:
+    """Three pages, the officials' stamps on the second and third: each box counts on its own
+    page only, and a change is reported on the page it is on."""
+    places = [
+        SignaturePlace("", 1, (60, 80, 280, 150), role="judicial_officer"),
+        SignaturePlace("", 2, (320, 80, 540, 150), role="chairman"),
+    ]
+    pdf = prepare_approval_fields(simple_pdf("KẾT QUẢ", pages=3), places)
+    for i, (who, place) in enumerate(zip(("judicial-officer", "chairman"), places, strict=True)):
+        pdf = (
+            make_signer(who)
+            .approve(pdf, field_name=field_name_for(i + 1, place.role), role=place.role)
+            .pdf
+        )
+    first, second = signed_ends(pdf)
+    assert rendered_changes(pdf, revisions=((first, (box(places[1]),)), (second, ()))) == ()
+    # the chairman's box on another page: his stamp on page 3 is a change of page 3 only
+    elsewhere = PageBox(1, *places[1].box)
+    found = rendered_changes(pdf, revisions=((first, (elsewhere,)), (second, ())))
+    assert {(d.revision, d.renderer, d.page) for d in found} == {
+        (0, "pdfium", 2),
+        (0, "poppler", 2),
+    }
+    # a forgery on the first page after both signatures: both revisions, page 1 only
+    forged = F.draw_over(pdf, F.white_box((72, 725, 300, 745)), index=0)
+    found = rendered_changes(forged, revisions=((first, (box(places[1]),)), (second, ())))
+    assert {(d.revision, d.renderer, d.page) for d in found} == {
+        (r, renderer, 0) for r in (0, 1) for renderer in RENDERERS
+    }
