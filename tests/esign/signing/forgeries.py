@@ -321,3 +321,57 @@ def switch_on(pdf: bytes, widget: int) -> bytes:
     """After signing: the check box's appearance state set to "On"."""
     dictionary = _reader(pdf).get_object(generic.Reference(widget, 0))
     return append_update(pdf, [(widget, with_entries(dictionary, AS=b"/On"))])
+
+
+# -- malformed updates: readers repair them, not always alike --------------------------------
+
+
+def _content_bodies(pdf: bytes, old: bytes, new: bytes) -> tuple[int, bytes, bytes]:
+    p = page(pdf)
+    assert old in p.first_content, old
+    return p.content_number, stream(p.first_content), stream(p.first_content.replace(old, new))
+
+
+def _set_startxref(pdf: bytes, value: int) -> bytes:
+    m = _STARTXREF.search(pdf)
+    assert m is not None
+    return pdf[: m.start(1)] + b"%d" % value + pdf[m.end(1) :]
+
+
+def clean_forgery(pdf: bytes, old: bytes, new: bytes) -> bytes:
+    """The page's content stream redefined in a well-formed update: what every reader shows
+    when it takes the forged content."""
+    number, _, forged = _content_bodies(pdf, old, new)
+    return append_update(pdf, [(number, forged)])
+
+
+def unlisted_definition(pdf: bytes, old: bytes, new: bytes) -> bytes:
+    """An update listing the genuine content in its xref, with a forged definition of the same
+    object after it in the body that no xref entry points to."""
+    number, genuine, forged = _content_bodies(pdf, old, new)
+    update = append_update(pdf, [(number, genuine)])
+    at = update.rindex(b"\nxref\n") + 1
+    body = b"%d 0 obj\n%s\nendobj\n" % (number, forged)
+    m = _STARTXREF.search(update)
+    assert m is not None
+    return _set_startxref(update[:at] + body + update[at:], int(m.group(1)) + len(body))
+
+
+def appended_without_xref(pdf: bytes, old: bytes, new: bytes) -> bytes:
+    """The forged object and an %%EOF appended, no xref section, no trailer."""
+    number, _, forged = _content_bodies(pdf, old, new)
+    return pdf + b"%d 0 obj\n%s\nendobj\n%%%%EOF\n" % (number, forged)
+
+
+def broken_startxref(pdf: bytes, old: bytes, new: bytes) -> bytes:
+    """A well-formed update whose startxref points nowhere: readers rebuild the xref."""
+    return _set_startxref(clean_forgery(pdf, old, new), 10**9)
+
+
+def without_prev(pdf: bytes, old: bytes, new: bytes) -> bytes:
+    """An update whose trailer has no /Prev: the earlier objects are reachable only by
+    repairing the file."""
+    update = clean_forgery(pdf, old, new)
+    tail = update[len(pdf) :]
+    assert b" /Prev " in tail
+    return pdf + tail.replace(b" /Prev ", b" /Pxxx ", 1)
