@@ -352,10 +352,16 @@ def test_allowed_box_follows_rotation_and_crop_box(
 # -- failures: never "no difference" when a renderer did not run ---------------------------
 
 
-def test_unreadable_file_raises() -> None:
+def test_unreadable_file_raises(tmp_path: Path) -> None:
     for junk in (b"%PDF-1.7\nthis is not a PDF at all\n%%EOF\n", b"\x00" * 200):
         with pytest.raises(VisualCheckError):
             rendered_changes(junk + b"more\n", revisions=((len(junk), ()),))
+    # poppler on its own: a failing pdftoppm is an error too, not zero pages
+    with pytest.raises(VisualCheckError) as caught:
+        render_poppler(
+            b"%PDF-1.7\nnot a PDF\n", tmp_path / "p", dpi=72, deadline=time.monotonic() + 30
+        )
+    assert "pdftoppm failed with status" in caught.value.message_en
     # a revision that is the whole file cannot differ from it: nothing is rendered
     junk = b"%PDF-1.7\nnot a PDF\n"
     assert rendered_changes(junk, revisions=((len(junk), ()),)) == ()
