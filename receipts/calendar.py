@@ -171,6 +171,18 @@ class WorkCalendar:
                     s.unverified,
                 )
 
+    def unverified_days(self) -> tuple[DayInfo, ...]:
+        """The days whose status rests on a mark "chưa xác minh", and 24/11 when turned on."""
+        days = [d for d in (*self._off.values(), *self._worked.values()) if d.unverified]
+        return tuple(sorted(days, key=lambda d: d.day))
+
+    @property
+    def culture_day_mark(self) -> str | None:
+        return self._culture.unverified if self.culture_day_off else None
+
+    def provisional_years(self) -> tuple[int, ...]:
+        return tuple(sorted(y for y, data in self._years.items() if data.provisional))
+
     def day_info(self, day: dt.date) -> DayInfo:
         year = self._years.get(day.year)
         provisional = year.provisional if year else day.year > max(self._years, default=0)

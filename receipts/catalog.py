@@ -601,6 +601,10 @@ def _with_file_mark(prov: Province) -> Province:
 
 
 @lru_cache(maxsize=8)
-def default_catalog(province: str | None = "HD") -> Catalog:
-    """The catalog shipped with the package, loaded once per process."""
+def default_catalog(province: str | None = "HP") -> Catalog:
+    """The catalog shipped with the package, loaded once per process.
+
+    Today's unit is phường Chu Văn An, thành phố Hải Phòng (from 1 July 2025): ``"HP"``, which
+    keeps the former Hải Dương resolutions for that area. ``"HD"`` is the former province.
+    """
     return load_catalog(province=province)

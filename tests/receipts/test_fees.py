@@ -11,6 +11,8 @@ from receipts.errors import NoTariffInForceError, QuoteInputError, UnknownProced
 from receipts.fees import TariffSource, quote
 
 DAY = dt.date(2026, 11, 27)
+# The former Hải Dương province's file: its history (2017–2025) and its unsourced online rule.
+HD = load_catalog(province="HD")
 
 
 @pytest.mark.parametrize(
@@ -81,22 +83,27 @@ def test_provincial_override_takes_precedence() -> None:
 
 
 def test_tariff_change_on_its_effective_date() -> None:
-    before = quote("HT-XNTTHN", on=dt.date(2020, 12, 31))
-    after = quote("HT-XNTTHN", on=dt.date(2021, 1, 1))
+    before = quote("HT-XNTTHN", on=dt.date(2020, 12, 31), catalog=HD)
+    after = quote("HT-XNTTHN", on=dt.date(2021, 1, 1), catalog=HD)
     assert (before.total, after.total) == (10_000, 15_000)
     assert before.lines[0].legal_basis != after.lines[0].legal_basis
     assert after.lines[0].tariff_period == "01/01/2021–nay"
 
 
 def test_online_reduction_applies_when_configured() -> None:
-    q = quote("HT-NCMC", on=DAY, channel=Channel.ONLINE)
+    q = quote("HT-NCMC", on=DAY, channel=Channel.ONLINE, catalog=HD)
     line = q.lines[0]
     assert q.total == 7_500 and line.unit_price == 7_500
     assert line.reduction is not None and line.reduction.percent == 50
     assert line.reduction.unit_price_before == 15_000
     # Not for certification fees, and not before the rule's effective date.
-    assert quote("CT-CK", on=DAY, channel=Channel.ONLINE).total == 10_000
-    assert quote("HT-NCMC", on=dt.date(2022, 12, 31), channel=Channel.ONLINE).total == 15_000
+    assert quote("CT-CK", on=DAY, channel=Channel.ONLINE, catalog=HD).total == 10_000
+    assert (
+        quote("HT-NCMC", on=dt.date(2022, 12, 31), channel=Channel.ONLINE, catalog=HD).total
+        == 15_000
+    )
+    # A Ministry fee is never reduced by a provincial rule (TT 281/2016/TT-BTC).
+    assert quote("HT-BSTL", on=DAY, channel=Channel.ONLINE, catalog=HD).total == 8_000
 
 
 def test_no_tariff_in_force_is_said_not_guessed() -> None:
