@@ -170,3 +170,27 @@ def test_scheme_periods_meet_without_gap(tmp_path: Path) -> None:
     )
     with pytest.raises(SchemeError):
         load_schemes(missing)
+
+
+def test_a_ledger_across_the_changeover_and_the_new_year() -> None:
+    # The ledger keeps one counter per (template symbol, series): the scheme of each issue date
+    # gives both, so numbers restart at 1 on 1 July 2026 (new scheme) and on 1 January 2027.
+    counters: dict[tuple[str, str], int] = {}
+    printed: list[str] = []
+    days = [dt.date(2026, 6, 29), dt.date(2026, 6, 30), dt.date(2026, 7, 1), dt.date(2026, 7, 1),
+            dt.date(2026, 12, 31), dt.date(2027, 1, 1), dt.date(2027, 1, 1)]  # fmt: skip
+    for day in days:
+        scheme = scheme_for(day)
+        key = (scheme.default_template_symbol, series_for(day, "VA"))
+        counters[key] = counters.get(key, 0) + 1
+        printed.append(f"{key[0]} · {key[1]} · {scheme.format_number(counters[key])}")
+    assert printed == [
+        "01BLP0-001 · VA-26E · 0000001",
+        "01BLP0-001 · VA-26E · 0000002",
+        "EBL01 · 26TVA · 00000001",
+        "EBL01 · 26TVA · 00000002",
+        "EBL01 · 26TVA · 00000003",
+        "EBL01 · 27TVA · 00000001",
+        "EBL01 · 27TVA · 00000002",
+    ]
+    assert len(set(printed)) == len(printed)
