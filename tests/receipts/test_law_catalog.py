@@ -392,3 +392,11 @@ def test_deadline_rules(code: str, days: int, with_verification: int) -> None:
     assert proc.working_days(verification_needed=True) == with_verification
     if code == "HT-XNTTHN":
         assert proc.unverified and "3" in proc.unverified
+
+
+@pytest.mark.parametrize("category", ["poor_household", "disability", "revolutionary_merit"])
+def test_copies_of_extracts_are_charged_to_exempt_categories(category: str) -> None:
+    # Luật Hộ tịch Điều 11.2: the fee for copies of extracts is charged even to the categories
+    # of Điều 11.1.a, whose civil-status charges are exempt.
+    assert quote("HT-BSTL", on=TODAY, copies=2, categories=[category], catalog=HP).total == 16_000
+    assert quote("HT-NCMC", on=TODAY, categories=[category], catalog=HP).total == 0
