@@ -10,7 +10,10 @@ for machines and a message that a clerk can act on::
     ├── QuoteInputError         pages/copies out of range, unknown exemption category, …
     ├── NoTariffInForceError    no tariff for that procedure is in force on the date
     ├── AmountError             an amount that cannot be written (negative, too large)
-    └── DocumentError           input a PDF document cannot be drawn from
+    ├── DocumentError           input a PDF document cannot be drawn from
+    ├── SchemeError             a symbol, series or number the receipt scheme does not allow
+    ├── CalendarError           the calendar data file is malformed
+    └── XmlReceiptError         a receipt's XML cannot be built, is invalid, or its signature fails
 """
 
 from __future__ import annotations
@@ -61,3 +64,15 @@ class AmountError(ReceiptsError):
 
 class DocumentError(ReceiptsError):
     code = "invalid_document"
+
+
+class SchemeError(ReceiptsError):
+    code = "invalid_receipt_scheme"
+
+
+class CalendarError(ReceiptsError):
+    code = "calendar_invalid"
+
+
+class XmlReceiptError(ReceiptsError):
+    code = "invalid_receipt_xml"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .catalog import (
@@ -27,6 +27,7 @@ from .catalog import (
     Tariff,
     default_catalog,
 )
+from .conditions import Evidence, check_facts, conditional_exemption, static_evidence
 from .errors import NoTariffInForceError, QuoteInputError, UnknownProcedureError
 from .money import format_vnd
 
@@ -73,6 +74,10 @@ class QuoteLine:
     tariff_period: str | None
     exemption: AppliedExemption | None = None
     reduction: AppliedReduction | None = None
+    evidence: Evidence | None = None
+    """Why the line is exempt: the exemption's basis and the facts it read."""
+    unverified: tuple[str, ...] = ()
+    """Why the tariff, reduction or exemption used is not yet checked ("chưa xác minh")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,11 +198,14 @@ def quote(
     categories: Iterable[str] = (),
     channel: Channel = Channel.COUNTER,
     catalog: Catalog | None = None,
+    facts: Mapping[str, object] | None = None,
 ) -> Quote:
     """The fee of procedure ``code`` for a dossier received on ``on``.
 
     ``pages`` is required for a per-page tariff (the certified-copy tariff), ``copies`` defaults
     to 1, ``cases`` (signatures, contracts) to 1. ``categories`` are payer exemption codes.
+    ``facts`` are what the clerk states about the filing and the payer (e.g. ``vneid_level``),
+    read by conditional exemptions (:mod:`receipts.conditions`).
     """
     catalog = catalog or default_catalog()
     proc = find_procedure(code, catalog=catalog)
@@ -219,10 +227,14 @@ def quote(
             )
         chosen.append(exemption)
     reduction_rule = _reduction_for(proc, channel, on, catalog)
+    stated = {**check_facts(facts or {}), "procedure": proc.code, "channel": channel.value}
 
     lines: list[QuoteLine] = []
     for item in proc.items:
         exemption = _exemption_for(proc, item, tuple(chosen), catalog)
+        evidence = static_evidence(exemption, proc) if exemption else None
+        if exemption is None:
+            exemption, evidence = conditional_exemption(proc, item, on, stated, catalog)
         found = _tariff_in_force(proc, item, on, catalog)
         if found is None and exemption is None:
             where = catalog.province.name_vi if catalog.province else "toàn quốc"
@@ -252,7 +264,12 @@ def quote(
             )
             rule_text = f"{format_vnd(unit)}/trường hợp × {quantity} trường hợp"
         applied_exemption = applied_reduction = None
-        if exemption is None and reduction_rule is not None and unit > 0:
+        if (
+            exemption is None
+            and reduction_rule is not None
+            and unit > 0
+            and item.set_by == "province"  # no provincial reduction of a Ministry fee
+        ):
             # Reduced per unit, so the line keeps amount = quantity × unit price.
             applied_reduction = AppliedReduction(
                 channel=channel,
@@ -292,6 +309,16 @@ def quote(
                 tariff_period=tariff.describe() if tariff else None,
                 exemption=applied_exemption,
                 reduction=applied_reduction,
+                evidence=evidence,
+                unverified=tuple(
+                    m
+                    for m in (
+                        tariff.unverified if tariff else None,
+                        reduction_rule.unverified if applied_reduction and reduction_rule else None,
+                        exemption.unverified if exemption else None,
+                    )
+                    if m
+                ),
             )
         )
     return Quote(

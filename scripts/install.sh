@@ -13,8 +13,9 @@ pkgs=(fonts-dejavu-core)
 if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then pkgs+=(python3-venv); fi
 if [ "$want_test" = 1 ]; then
     # PostgreSQL (a real server started by the fixtures), SoftHSM2 (PKCS#11 tokens),
-    # poppler (pdfsig, pdftoppm: independent checks of our PDFs), Chromium (browser tests).
-    pkgs+=(postgresql softhsm2 poppler-utils chromium)
+    # poppler (pdfsig, pdftoppm: independent checks of our PDFs), Chromium (browser tests),
+    # xmlsec1 (xmlsec1 --verify: an independent check of the receipts' XMLDSig signatures).
+    pkgs+=(postgresql softhsm2 poppler-utils chromium xmlsec1)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -17,6 +17,7 @@ from .fonts import coverage
 from .geometry import MM, PageSize, RenderedDocument
 from .qr import QrLevel, encode
 from .result_models import Field, Official, Passage, ResultDocument
+from .templates.common import date_line
 from .text import check_choice, check_glyphs, in_vietnam, strings_of
 from .theme import Theme, result_theme
 
@@ -43,7 +44,7 @@ def _header(doc: ResultDocument, t: Theme) -> list[Block]:
         Paragraph(MOTTO_SUB, t.bold, Align.CENTER, one_line=True, underline=True),
         Spacer(3 * MM),
         Paragraph(
-            f"{doc.issuer.place}, ngày {local:%d} tháng {local:%m} năm {local:%Y}",
+            date_line(doc.issuer.place, local.date()),
             t.body,
             Align.CENTER,
         ),
@@ -89,8 +90,8 @@ def _body(doc: ResultDocument, t: Theme) -> list[Block]:
 
 
 def _signature(official: Official, t: Theme) -> SignatureBox:
-    heading = (
-        (official.on_behalf_of, official.title) if official.on_behalf_of else (official.title,)
+    heading = tuple(
+        line for line in (official.collective, official.on_behalf_of, official.title) if line
     )
     return SignatureBox(
         role=official.role,

@@ -63,6 +63,8 @@ class Official:
     title: str
     name: str
     on_behalf_of: str | None = None
+    collective: str | None = None
+    """Printed first when signing for a collective body: "TM. ỦY BAN NHÂN DÂN" (NĐ 30/2020)."""
 
     def __post_init__(self) -> None:
         role = clean_text(
@@ -96,6 +98,16 @@ class Official:
                 self.on_behalf_of,
                 label="Thẩm quyền ký",
                 field="official.on_behalf_of",
+                limit=Limit.TITLE,
+            ),
+        )
+        _set(
+            self,
+            "collective",
+            clean_optional(
+                self.collective,
+                label="Thay mặt tập thể",
+                field="official.collective",
                 limit=Limit.TITLE,
             ),
         )

@@ -70,7 +70,9 @@ def test_negative_amount_is_refused(tmp_path: Path) -> None:
 
 
 def test_missing_legal_basis_is_refused(tmp_path: Path) -> None:
-    bad = NATIONAL.replace('    legal_basis = "Thông tư 226/2016/TT-BTC, Điều 4 khoản 2"\n', "")
+    bad = NATIONAL.replace(
+        '    legal_basis = "Thông tư 226/2016/TT-BTC, Điều 4, Biểu mức thu dòng 2"\n', ""
+    )
     with pytest.raises(CatalogError) as err:
         _load(tmp_path, bad)
     assert "procedures[CT-CK].items[signature].tariffs[0].legal_basis" in err.value.message
@@ -78,7 +80,7 @@ def test_missing_legal_basis_is_refused(tmp_path: Path) -> None:
 
 def test_empty_legal_basis_is_refused(tmp_path: Path) -> None:
     bad = HD.replace(
-        'legal_basis = "Nghị quyết số 09/2023/NQ-HĐND tỉnh Hải Dương"', 'legal_basis = "  "'
+        'legal_basis = "Nghị quyết số 09/2020/NQ-HĐND tỉnh Hải Dương"', 'legal_basis = "  "'
     )
     with pytest.raises(CatalogError) as err:
         _load(tmp_path, province=bad)

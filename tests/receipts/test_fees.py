@@ -11,6 +11,8 @@ from receipts.errors import NoTariffInForceError, QuoteInputError, UnknownProced
 from receipts.fees import TariffSource, quote
 
 DAY = dt.date(2026, 11, 27)
+# The former Hải Dương province's file: its history (2017–2025) and its unsourced online rule.
+HD = load_catalog(province="HD")
 
 
 @pytest.mark.parametrize(
@@ -32,7 +34,8 @@ def test_certified_copy_tiers_and_cap(pages: int, copies: int, total: int) -> No
     assert q.total == total
     (line,) = q.lines
     assert line.quantity == copies and line.amount == line.unit_price * copies
-    assert line.legal_basis == "Thông tư 226/2016/TT-BTC, Điều 4 khoản 1"
+    # TT 226/2016 Điều 4 is a table: cited by its row, not by a "khoản".
+    assert line.legal_basis == "Thông tư 226/2016/TT-BTC, Điều 4, Biểu mức thu dòng 1"
     assert line.tariff_source is TariffSource.NATIONAL
 
 
@@ -70,34 +73,37 @@ def test_category_exemption_does_not_cover_certification_fees() -> None:
 
 
 def test_provincial_override_takes_precedence() -> None:
-    national_only = quote("HT-BSTL", on=DAY, catalog=load_catalog(province=None))
-    with_province = quote("HT-BSTL", on=DAY)
-    assert national_only.total == 8_000
-    assert national_only.lines[0].tariff_source is TariffSource.NATIONAL
-    assert with_province.total == 5_000
+    # Civil-status charges are provincial: without a province file there is none.
+    with pytest.raises(NoTariffInForceError):
+        quote("HT-NCMC", on=DAY, catalog=load_catalog(province=None))
+    with_province = quote("HT-NCMC", on=DAY)
+    assert with_province.total == 15_000
     assert with_province.lines[0].tariff_source is TariffSource.PROVINCIAL
     assert "Hải Dương" in with_province.lines[0].legal_basis
-    # Before the provincial resolution came into force, the national tariff applies.
-    assert quote("HT-BSTL", on=dt.date(2023, 12, 31)).total == 8_000
 
 
 def test_tariff_change_on_its_effective_date() -> None:
-    before = quote("HT-XNTTHN", on=dt.date(2020, 12, 31))
-    after = quote("HT-XNTTHN", on=dt.date(2021, 1, 1))
+    before = quote("HT-XNTTHN", on=dt.date(2020, 12, 31), catalog=HD)
+    after = quote("HT-XNTTHN", on=dt.date(2021, 1, 1), catalog=HD)
     assert (before.total, after.total) == (10_000, 15_000)
     assert before.lines[0].legal_basis != after.lines[0].legal_basis
     assert after.lines[0].tariff_period == "01/01/2021–nay"
 
 
 def test_online_reduction_applies_when_configured() -> None:
-    q = quote("HT-NCMC", on=DAY, channel=Channel.ONLINE)
+    q = quote("HT-NCMC", on=DAY, channel=Channel.ONLINE, catalog=HD)
     line = q.lines[0]
     assert q.total == 7_500 and line.unit_price == 7_500
     assert line.reduction is not None and line.reduction.percent == 50
     assert line.reduction.unit_price_before == 15_000
     # Not for certification fees, and not before the rule's effective date.
-    assert quote("CT-CK", on=DAY, channel=Channel.ONLINE).total == 10_000
-    assert quote("HT-NCMC", on=dt.date(2022, 12, 31), channel=Channel.ONLINE).total == 15_000
+    assert quote("CT-CK", on=DAY, channel=Channel.ONLINE, catalog=HD).total == 10_000
+    assert (
+        quote("HT-NCMC", on=dt.date(2022, 12, 31), channel=Channel.ONLINE, catalog=HD).total
+        == 15_000
+    )
+    # A Ministry fee is never reduced by a provincial rule (TT 281/2016/TT-BTC).
+    assert quote("HT-BSTL", on=DAY, channel=Channel.ONLINE, catalog=HD).total == 8_000
 
 
 def test_no_tariff_in_force_is_said_not_guessed() -> None:
@@ -135,13 +141,14 @@ def test_quote_is_immutable() -> None:
         q.total = 1  # type: ignore[misc]
 
 
-_CATALOG = default_catalog("HD")
+# Hải Phòng from 1 July 2025 has a tariff (own, inherited or national) for every procedure.
+_CATALOG = default_catalog("HP")
 
 
 @settings(max_examples=400, deadline=None)
 @given(
     code=st.sampled_from(sorted(_CATALOG.procedures)),
-    on=st.dates(min_value=dt.date(2017, 1, 1), max_value=dt.date(2035, 12, 31)),
+    on=st.dates(min_value=dt.date(2025, 7, 1), max_value=dt.date(2035, 12, 31)),
     pages=st.integers(1, 10_000),
     copies=st.integers(1, 1_000),
     cases=st.integers(1, 1_000),
@@ -149,9 +156,25 @@ _CATALOG = default_catalog("HD")
     categories=st.lists(
         st.sampled_from(["poor_household", "disability", "revolutionary_merit"]), max_size=2
     ),
+    facts=st.fixed_dictionaries(
+        {},
+        optional={
+            "vneid_level": st.integers(0, 3),
+            "documents_integrated": st.booleans(),
+            "existing_personal_papers": st.booleans(),
+            "mortgage_nd55": st.booleans(),
+        },
+    ),
 )
 def test_quotes_never_go_negative(
-    code: str, on: dt.date, pages: int, copies: int, cases: int, online: bool, categories: list[str]
+    code: str,
+    on: dt.date,
+    pages: int,
+    copies: int,
+    cases: int,
+    online: bool,
+    categories: list[str],
+    facts: dict[str, object],
 ) -> None:
     q = quote(
         code,
@@ -162,6 +185,7 @@ def test_quotes_never_go_negative(
         categories=categories,
         channel=Channel.ONLINE if online else Channel.COUNTER,
         catalog=_CATALOG,
+        facts=facts,
     )
     assert q.total >= 0
     assert q.total == sum(line.amount for line in q.lines)
@@ -169,3 +193,4 @@ def test_quotes_never_go_negative(
         assert isinstance(line.amount, int) and line.amount >= 0
         assert line.amount == (0 if line.exemption else line.quantity * line.unit_price)
         assert line.legal_basis
+        assert (line.evidence is not None) == (line.exemption is not None)

@@ -6,7 +6,7 @@ it with no change to the layout engine.
 """
 
 from .birth_extract import birth_registration_extract
-from .common import Parent, Person, date_in_words
+from .common import Parent, Person, date_in_words, date_line, month_in_words, ward_signer
 from .copy_certification import copy_certification
 from .marital_status import marital_status_confirmation
 
@@ -16,5 +16,8 @@ __all__ = [
     "birth_registration_extract",
     "copy_certification",
     "date_in_words",
+    "date_line",
     "marital_status_confirmation",
+    "month_in_words",
+    "ward_signer",
 ]

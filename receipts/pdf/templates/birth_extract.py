@@ -29,9 +29,12 @@ def birth_registration_extract(
     copy: bool = False,
     note: str | None = None,
     cancelled: bool = False,
+    registration_number: str | None = None,
+    book_number: str | None = None,
 ) -> ResultDocument:
     """``child.residence`` is not printed (an extract records the birth, not the residence);
-    ``copy`` prints "(Bản sao)" under the title."""
+    ``copy`` prints "(Bản sao)" under the title; ``registration_number`` and ``book_number``
+    are the entry in the civil-status book the extract is taken from (TT 04/2020/TT-BTP)."""
     body: list[Field | Passage] = [
         Field(label="Họ, chữ đệm, tên", value=child.full_name),
         Field(label="Ngày, tháng, năm sinh", value=date_numeric(child.date_of_birth)),
@@ -50,6 +53,10 @@ def birth_registration_extract(
         Field(label="Nơi đăng ký khai sinh", value=registered_by),
         Field(label="Ngày, tháng, năm đăng ký", value=date_numeric(registered_on)),
     ]
+    if registration_number:
+        body.append(Field(label="Số đăng ký", value=registration_number))
+    if book_number:
+        body.append(Field(label="Quyển số", value=book_number))
     if note:
         body.append(Passage(text=f"Ghi chú: {note}"))
     return ResultDocument(

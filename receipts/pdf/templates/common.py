@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ...money import amount_in_words
-from ..result_models import Issuer
+from ..result_models import Issuer, Official
 from ..text import Limit, check_int, clean_optional, clean_text
 
 
@@ -15,18 +15,58 @@ def _words(n: int) -> str:
     return text[0].lower() + text[1:]
 
 
+# Months as Vietnamese write them in words: April is "tháng tư", never "tháng bốn".
+_MONTHS = (
+    "một", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "mười một", "mười hai",
+)  # fmt: skip
+
+
+def month_in_words(month: int) -> str:
+    return _MONTHS[month - 1]
+
+
 def date_in_words(day: dt.date) -> str:
     """``2024-03-05`` → "Ngày mùng năm tháng ba năm hai nghìn không trăm hai mươi tư".
 
-    Days 1-10 take "mùng", as birth registrations write them; numbers follow the receipts'
-    convention (:mod:`receipts.money`), so 2024 is "hai nghìn không trăm hai mươi tư".
+    Days 1-10 take "mùng", as birth registrations write them; the month is "tháng tư" for April
+    (not "tháng bốn"); numbers follow the receipts' convention (:mod:`receipts.money`), so 2024
+    is "hai nghìn không trăm hai mươi tư".
     """
     day_words = ("mùng " if day.day <= 10 else "") + _words(day.day)
-    return f"Ngày {day_words} tháng {_words(day.month)} năm {_words(day.year)}"
+    return f"Ngày {day_words} tháng {month_in_words(day.month)} năm {_words(day.year)}"
 
 
 def date_numeric(day: dt.date) -> str:
     return f"{day:%d/%m/%Y}"
+
+
+def date_line(place: str, day: dt.date) -> str:
+    """The place and date line of a document: "Chu Văn An, ngày 05 tháng 4 năm 2026".
+
+    Nghị định 30/2020/NĐ-CP, Phụ lục I: a leading zero only for days below 10 and for months 1
+    and 2 ("ngày 05 tháng 01", "ngày 15 tháng 4", "ngày 30 tháng 12").
+    """
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def ward_signer(
+    *, name: str, deputy: bool = False, role: str = "chairman", collective: bool = True
+) -> Official:
+    """The ward's signing block (Nghị định 30/2020/NĐ-CP, Phụ lục I).
+
+    The chairman signs "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH"; the vice-chairman, the alternative
+    signer, "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH". ``role`` names the signature
+    slot of the procedure (``Sig_chairman`` by default, whoever fills it); ``collective=False``
+    drops the "TM." line where a form has the chairman sign in his own name.
+    """
+    return Official(
+        role=role,
+        title="PHÓ CHỦ TỊCH" if deputy else "CHỦ TỊCH",
+        name=name,
+        on_behalf_of="KT. CHỦ TỊCH" if deputy else None,
+        collective="TM. ỦY BAN NHÂN DÂN" if collective else None,
+    )
 
 
 def issuer_statement(issuer: Issuer) -> str:

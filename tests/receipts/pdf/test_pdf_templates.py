@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from receipts.errors import DocumentError
-from receipts.pdf import Field, Passage, ResultDocument, render_result
-from receipts.pdf.templates import date_in_words
+from receipts.pdf import Field, Issuer, Passage, ResultDocument, render_result
+from receipts.pdf.templates import date_in_words, date_line, month_in_words, ward_signer
 from tests.utils.pdf_checks import page_texts, squash
 from tests.utils.pdf_samples import (
     CHAIRMAN,
@@ -107,3 +107,67 @@ def test_a_new_kind_of_document_is_just_data() -> None:
     text = _text(doc)
     assert "TRÍCH LỤC KHAI TỬ" in text and "Vũ Văn Ất" in text
     assert render_result(doc).signatures[0].field_name == "Sig_chairman"
+
+
+# ------------------------------------------------------------------ wording (issue 15)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        # NĐ 30/2020/NĐ-CP Phụ lục I: a leading zero only for days < 10 and months 1 and 2.
+        (dt.date(2026, 4, 5), "Chu Văn An, ngày 05 tháng 4 năm 2026"),
+        (dt.date(2026, 1, 15), "Chu Văn An, ngày 15 tháng 01 năm 2026"),
+        (dt.date(2026, 2, 9), "Chu Văn An, ngày 09 tháng 02 năm 2026"),
+        (dt.date(2026, 3, 10), "Chu Văn An, ngày 10 tháng 3 năm 2026"),
+        (dt.date(2026, 12, 2), "Chu Văn An, ngày 02 tháng 12 năm 2026"),
+        (dt.date(2027, 11, 30), "Chu Văn An, ngày 30 tháng 11 năm 2027"),
+    ],
+)
+def test_date_line_per_decree_30(day: dt.date, expected: str) -> None:
+    assert date_line("Chu Văn An", day) == expected
+
+
+def test_every_month_in_words() -> None:
+    months = [month_in_words(m) for m in range(1, 13)]
+    assert months[3] == "tư" and "bốn" not in months  # "tháng tư", never "tháng bốn"
+    assert months == [
+        "một", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "mười một",
+        "mười hai",
+    ]  # fmt: skip
+    assert "tháng tư" in date_in_words(dt.date(2026, 4, 14))
+    assert date_in_words(dt.date(2026, 4, 14)).startswith("Ngày mười bốn tháng tư")
+
+
+def test_the_rendered_date_line_has_no_zero_before_april() -> None:
+    issued = dt.datetime(2026, 4, 7, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    doc = marital(
+        issued_at=issued,
+        issuer=Issuer(lines=("ỦY BAN NHÂN DÂN", "PHƯỜNG CHU VĂN AN"), place="Chu Văn An"),
+    )
+    text = _text(doc)
+    assert "Chu Văn An, ngày 07 tháng 4 năm 2026" in text
+    assert "tháng 04" not in text
+
+
+@pytest.mark.parametrize(
+    ("deputy", "heading"),
+    [
+        (False, "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH"),
+        (True, "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH"),
+    ],
+)
+def test_signing_block_tm_and_kt(deputy: bool, heading: str) -> None:
+    # NĐ 30/2020: TM. for the collective body, KT. when the vice-chairman signs instead.
+    official = ward_signer(name="Lê Thị Thu Hà", deputy=deputy)
+    assert official.role == "chairman" and official.field_name == "Sig_chairman"
+    text = _text(birth(officials=(official,)))
+    assert heading in text and "Lê Thị Thu Hà" in text
+    if not deputy:
+        assert "KT." not in text and "PHÓ CHỦ TỊCH" not in text
+
+
+def test_the_extract_prints_its_registration_number_and_book() -> None:
+    text = _text(birth(registration_number="125", book_number="01/2026"))
+    assert "Số đăng ký: 125" in text and "Quyển số: 01/2026" in text
+    assert "Quyển số" not in _text(birth())
