@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..errors import ConflictError, SigningError
+from ..errors import ConflictError, SigningError, ValidationError
 
-__all__ = ["FieldOrderError", "SigningError", "WrongSignerError"]
+__all__ = ["FieldOrderError", "SigningError", "UnreadablePdfError", "WrongSignerError"]
 
 
 class FieldOrderError(ConflictError):
@@ -18,3 +18,9 @@ class WrongSignerError(SigningError):
 
     code = "wrong_signer"
     status = 403
+
+
+class UnreadablePdfError(ValidationError):
+    """A supplied PDF whose structure cannot be read (broken, hostile, password-protected)."""
+
+    code = "unreadable_pdf"
