@@ -64,9 +64,7 @@ def write(objs: Objects, *, duplicate: int | None = None, body_twice: int | None
         out.write(b"%d 1\n%010d 00000 n \n" % (number, offsets[number]))
     if duplicate is not None:
         out.write(b"%d 1\n%010d 00000 n \n" % (duplicate, offsets[duplicate]))
-    out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref)
-    )
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref))
     return out.getvalue()
 
 
