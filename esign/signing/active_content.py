@@ -251,13 +251,26 @@ def _dictionary(
 # ---------------------------------------------------------------- form fields
 
 
+def _get(node: generic.DictionaryObject, key: str) -> generic.PdfObject | None:
+    """``node[key]`` dereferenced, or None (pyHanko's ``.get()`` does not dereference)."""
+    if key not in node:
+        return None
+    value: generic.PdfObject = node[key]
+    return value
+
+
+def _is_widget(node: generic.DictionaryObject) -> bool:
+    subtype = _get(node, "/Subtype")
+    return isinstance(subtype, generic.NameObject) and str(subtype) == "/Widget"
+
+
 def _field_type(node: generic.DictionaryObject) -> str | None:
     """``/FT``, inherited from the parents (a few levels: a deeper chain is not a form)."""
     for _ in range(32):
         if "/FT" in node:
             kind = node.raw_get("/FT")
             return str(kind) if isinstance(kind, generic.NameObject) else None
-        parent = node.get("/Parent")
+        parent = _get(node, "/Parent")
         if not isinstance(parent, generic.DictionaryObject):
             return None
         node = parent
@@ -290,7 +303,7 @@ def _empty_signature_widget(annot: generic.PdfObject) -> bool:
     service prepares for officials), or of a field already signed (reported as a signature)."""
     if not isinstance(annot, generic.DictionaryObject):
         return False
-    if annot.get("/Subtype") != "/Widget" or _field_type(annot) != "/Sig":
+    if not _is_widget(annot) or _field_type(annot) != "/Sig":
         return False
     if "/A" in annot or "/AA" in annot:
         return False
@@ -303,7 +316,7 @@ def _signed(node: generic.DictionaryObject) -> bool:
     for _ in range(32):
         if "/V" in node:
             return True
-        parent = node.get("/Parent")
+        parent = _get(node, "/Parent")
         if not isinstance(parent, generic.DictionaryObject):
             return False
         node = parent
@@ -312,10 +325,10 @@ def _signed(node: generic.DictionaryObject) -> bool:
 
 def _fields(reader: PdfFileReader) -> Iterator[ActiveContent]:
     root = reader.root
-    form = root.get("/AcroForm")
+    form = _get(root, "/AcroForm")
     if not isinstance(form, generic.DictionaryObject):
         return
-    fields = form.get("/Fields")
+    fields = _get(form, "/Fields")
     if not isinstance(fields, generic.ArrayObject):
         return
     seen: set[int] = set()
@@ -330,7 +343,7 @@ def _fields(reader: PdfFileReader) -> Iterator[ActiveContent]:
         if not isinstance(node, generic.DictionaryObject):
             continue
         where = raw.idnum if isinstance(raw, generic.IndirectObject) else None
-        kids = node.get("/Kids")
+        kids = _get(node, "/Kids")
         if isinstance(kids, generic.ArrayObject) and len(kids):
             stack.extend(list.__iter__(kids))
             continue
@@ -338,5 +351,5 @@ def _fields(reader: PdfFileReader) -> Iterator[ActiveContent]:
             yield finding("form_field", where)
         elif _signed(node):
             yield finding("existing_signature", where)
-        elif not _empty_signature_widget(node) and node.get("/Subtype") == "/Widget":
+        elif not _empty_signature_widget(node) and _is_widget(node):
             yield finding("form_field", where, ": ô chữ ký có hình vẽ", ": a drawn signature box")

@@ -154,6 +154,19 @@ ACTIVE: dict[str, tuple[Callable[[], bytes], set[str]]] = {
         ),
         {"form_field", "annotation"},
     ),
+    "text_field_with_kids_indirect_form": (
+        lambda: write(
+            _with(
+                o1=_catalog(b"/AcroForm 11 0 R"),
+                o11=b"<< /Fields [ 9 0 R ] >>",
+                o3=_page_one(b"/Annots [ 10 0 R ]"),
+                o9=b"<< /FT /Tx /T (dia_chi) /V (Van An) /Kids [ 10 0 R ] >>",
+                o10=b"<< /Parent 9 0 R /Type /Annot /Subtype /Widget /Rect [ 60 600 260 630 ] "
+                b"/P 3 0 R /F 4 >>",
+            )
+        ),
+        {"form_field", "annotation"},
+    ),
     "xfa_form": (
         lambda: write(
             _with(
