@@ -41,7 +41,7 @@ from ..signing.batch import TokenCertificateReader
 from ..signing.report import SignatureReport, Verdict, VerificationReport
 from ..signing.sanitize import ActiveContent, find_active_content, sanitize
 from ..signing.sign import DocumentSigner, PadesLevel, SignaturePlace
-from ..signing.timestamps import TimestampSource
+from ..signing.timestamps import url_sources
 from ..signing.verify import MAX_BYTES, TrustConfig, verify
 from ._common import clean_errors, fail, print_json
 
@@ -430,6 +430,11 @@ def sign_command(
 
 
 def _make_signer(pki: PkiFolder, store: KeyStore, level: PadesLevel) -> DocumentSigner:
-    urls = get_settings().timestamp_urls
-    sources = tuple(TimestampSource(name=u, url=u) for u in urls) if urls else None
+    s = get_settings()
+    token = s.timestamp_token.get_secret_value() if s.timestamp_token else None
+    sources = (
+        url_sources(s.timestamp_urls, token=token, own_url=s.public_url)
+        if s.timestamp_urls
+        else None
+    )
     return wiring.make_signer(pki, store, level=level, timestamp_sources=sources)
