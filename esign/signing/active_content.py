@@ -204,8 +204,50 @@ def _objects(reader: PdfFileReader) -> list[ActiveContent]:
     trailer = reader.trailer.flatten()
     for number, value in [(None, trailer), *((r.idnum, reader.get_object(r)) for r in live)]:
         found += _walk(reader, number, value)
+    _check_page_tree(reader)
     found += _fields(reader)
     return found
+
+
+def _loop() -> UnreadablePdfError:
+    return UnreadablePdfError(
+        "Tệp PDF có vòng tham chiếu trong cây trang hoặc cây trường biểu mẫu",
+        "The PDF's page or form-field tree refers back to itself",
+    )
+
+
+def _check_page_tree(reader: PdfFileReader) -> None:
+    """A page tree in which a node is reached twice is refused: the signing library would walk
+    it for ever (PDFium, which draws the rebuild, stops on its own)."""
+    root = reader.root
+    seen: set[int] = set()
+    stack = [root.raw_get("/Pages")] if "/Pages" in root else []
+    while stack:
+        raw = stack.pop()
+        if isinstance(raw, generic.IndirectObject):
+            if raw.idnum in seen:
+                raise _loop()
+            seen.add(raw.idnum)
+        node = raw.get_object() if isinstance(raw, generic.IndirectObject) else raw
+        if isinstance(node, generic.DictionaryObject):
+            _climb(node)
+            kids = _get(node, "/Kids")
+            if isinstance(kids, generic.ArrayObject):
+                stack.extend(list.__iter__(kids))
+
+
+def _climb(node: generic.DictionaryObject, limit: int = 64) -> None:
+    """``/Parent`` up from ``node`` must end (attributes are inherited through it)."""
+    seen: set[int] = set()
+    raw = node.raw_get("/Parent") if "/Parent" in node else None
+    while isinstance(raw, generic.IndirectObject):
+        if raw.idnum in seen or len(seen) > limit:
+            raise _loop()
+        seen.add(raw.idnum)
+        parent = raw.get_object()
+        if not isinstance(parent, generic.DictionaryObject) or "/Parent" not in parent:
+            return
+        raw = parent.raw_get("/Parent")
 
 
 def _walk(
@@ -336,8 +378,8 @@ def _fields(reader: PdfFileReader) -> Iterator[ActiveContent]:
     while stack:
         raw = stack.pop()
         if isinstance(raw, generic.IndirectObject):
-            if raw.idnum in seen or len(seen) > MAX_OBJECTS:
-                continue  # a loop: counted once (verification refuses such trees anyway)
+            if raw.idnum in seen:
+                raise _loop()
             seen.add(raw.idnum)
         node = raw.get_object() if isinstance(raw, generic.IndirectObject) else raw
         if not isinstance(node, generic.DictionaryObject):

@@ -4,7 +4,10 @@ PDFium that drew the pictures)."""
 
 from __future__ import annotations
 
+import random
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,7 @@ from receipts.pdf import render_receipt, render_result
 from tests.utils.pdf_checks import page_sizes, pdftoppm
 from tests.utils.pdf_samples import birth, certification, make_receipt, marital
 
+from . import bad_files
 from .active_pdfs import ACTIVE, PAGE_SIZES, base_objects, write
 from .conftest import RESULT_PLACES, simple_pdf
 
@@ -184,3 +188,34 @@ def _cropped_render(pdf: bytes, page: int, folder: Path) -> Image.Image:
         check=True,
     )
     return _grey(out.with_suffix(".png"))
+
+
+@pytest.mark.parametrize("make", [bad_files.kids_loop, bad_files.parent_loop, bad_files.field_loop])
+def test_trees_that_refer_back_to_themselves_are_unreadable(make: Callable[[bytes], bytes]) -> None:
+    prepared = prepare_approval_fields(simple_pdf("KẾT QUẢ"), RESULT_PLACES)
+    assert [f.kind for f in find_active_content(prepared)] == ["incremental_update"]
+    with pytest.raises(UnreadablePdfError) as info:
+        find_active_content(make(prepared))
+    assert "vòng tham chiếu" in info.value.message_vi
+
+
+def test_damaged_files_are_found_or_refused_never_a_crash() -> None:
+    """Bytes flipped or cut off at random (seeded): a finding list or UnreadablePdfError."""
+    base = prepare_approval_fields(simple_pdf("KẾT QUẢ"), RESULT_PLACES)
+    rnd = random.Random(20261201)
+    outcomes = {"findings": 0, "unreadable": 0}
+    for i in range(80):
+        damaged = bytearray(base)
+        if i % 4 == 0:
+            damaged = damaged[: rnd.randrange(len(base))]
+        else:
+            for _ in range(rnd.randint(1, 20)):
+                damaged[rnd.randrange(len(damaged))] = rnd.randrange(256)
+        started = time.perf_counter()
+        try:
+            find_active_content(bytes(damaged))
+            outcomes["findings"] += 1
+        except UnreadablePdfError:
+            outcomes["unreadable"] += 1
+        assert time.perf_counter() - started < 5
+    assert outcomes["findings"] and outcomes["unreadable"]  # both paths were exercised
