@@ -139,9 +139,7 @@ def _structure(reader: PdfFileReader, pdf: bytes) -> list[ActiveContent]:
     xrefs = reader.xrefs
     sections = xrefs.total_revisions
     found: list[ActiveContent] = []
-    # A linearised file ("fast web view") has a first-page section pointing to the main one:
-    # two sections, one revision.
-    updates = sections - 1 - (1 if sections >= 2 and _LINEARIZED.search(pdf[:2048]) else 0)
+    updates = sections - 1 - (1 if _linearized(reader, pdf) else 0)
     if updates > 0:
         found.append(finding("incremental_update", None, f": {updates} lần", f": {updates}"))
     starts: list[int] = []
@@ -162,6 +160,18 @@ def _structure(reader: PdfFileReader, pdf: bytes) -> list[ActiveContent]:
                 found.append(finding("duplicate_object", number))
             seen.add(number)
     return found
+
+
+def _linearized(reader: PdfFileReader, pdf: bytes) -> bool:
+    """A linearised file ("fast web view") has two sections and one revision: the first-page
+    section at the top, read first, whose /Prev is the main one at the end. An update is always
+    written after what it updates and redefines objects; this is neither."""
+    xrefs = reader.xrefs
+    if xrefs.total_revisions != 2 or not _LINEARIZED.search(pdf[:1024]):
+        return False
+    main, head = (xrefs.get_xref_container_info(r).start_location for r in (0, 1))
+    shared = xrefs.explicit_refs_in_revision(0) & xrefs.explicit_refs_in_revision(1)
+    return head < main and not {r for r in shared if r.idnum}
 
 
 def _section_numbers(reader: PdfFileReader, pdf: bytes, revision: int) -> Iterator[int]:

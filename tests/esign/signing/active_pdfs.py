@@ -68,6 +68,46 @@ def write(objs: Objects, *, duplicate: int | None = None, body_twice: int | None
     return out.getvalue()
 
 
+def linearized() -> bytes:
+    """The layout of a "fast web view" file: a linearisation dictionary first, a first-page
+    cross-reference section at the top whose /Prev is the main one at the end (two sections,
+    one revision)."""
+    objs = base_objects()
+    objs[8] = b"<< /Linearized 1 /L 0 /O 3 /E 0 /N 2 /T 0 /H [ 0 0 ] >>"
+    first = (8, 1, 3, 4, 7)
+    rest = sorted(set(objs) - set(first))
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets: dict[int, int] = {}
+
+    def put(number: int) -> None:
+        offsets[number] = out.tell()
+        out.write(b"%d 0 obj\n" % number + objs[number] + b"\nendobj\n")
+
+    put(8)
+    head_xref = out.tell()
+    head_len = 200  # the first-page section is written in place afterwards, padded
+    out.write(b" " * head_len + b"\n")
+    for number in first[1:]:
+        put(number)
+    for number in rest:
+        put(number)
+    main_xref = out.tell()
+    out.write(b"xref\n0 1\n0000000000 65535 f \n")
+    for number in rest:
+        out.write(b"%d 1\n%010d 00000 n \n" % (number, offsets[number]))
+    out.write(b"trailer\n<< /Size 9 >>\nstartxref\n0\n%%EOF\n")
+    head = b"xref\n0 0\n"
+    for number in first:
+        head += b"%d 1\n%010d 00000 n \n" % (number, offsets[number])
+    head += b"trailer\n<< /Size 9 /Root 1 0 R /Prev %d >>\n" % main_xref
+    assert len(head) <= head_len
+    data = bytearray(out.getvalue())
+    data[head_xref : head_xref + len(head)] = head
+    data += b"startxref\n%d\n%%%%EOF\n" % head_xref
+    return bytes(data)
+
+
 def _with(**changes: bytes) -> Objects:
     objs = base_objects()
     for key, value in changes.items():
@@ -101,7 +141,7 @@ def _update(pdf: bytes, change: Callable[[IncrementalPdfFileWriter], None]) -> b
     return out.getvalue()
 
 
-def _second_revision(pdf: bytes) -> bytes:
+def second_revision(pdf: bytes) -> bytes:
     def change(writer: IncrementalPdfFileWriter) -> None:
         writer.root[pdf_name("/Lang")] = generic.TextStringObject("vi-VN")
         writer.update_root()
@@ -256,11 +296,11 @@ ACTIVE: dict[str, tuple[Callable[[], bytes], set[str]]] = {
         {"duplicate_object"},
     ),
     "second_revision": (
-        lambda: _second_revision(write(base_objects())),
+        lambda: second_revision(write(base_objects())),
         {"incremental_update"},
     ),
     "second_revision_of_reportlab": (
-        lambda: _second_revision(simple_pdf("BẢN SAO", pages=2)),
+        lambda: second_revision(simple_pdf("BẢN SAO", pages=2)),
         {"incremental_update"},
     ),
 }

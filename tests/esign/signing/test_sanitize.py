@@ -21,7 +21,7 @@ from tests.utils.pdf_checks import page_sizes, pdftoppm
 from tests.utils.pdf_samples import birth, certification, make_receipt, marital
 
 from . import bad_files
-from .active_pdfs import ACTIVE, PAGE_SIZES, base_objects, write
+from .active_pdfs import ACTIVE, PAGE_SIZES, base_objects, linearized, second_revision, write
 from .conftest import RESULT_PLACES, simple_pdf
 
 
@@ -62,6 +62,16 @@ def test_the_plain_base_and_our_own_templates_have_no_findings() -> None:
     ]
     for pdf in documents:
         assert find_active_content(pdf) == ()
+
+
+def test_a_linearised_file_is_one_revision_but_an_update_dressed_as_one_is_not() -> None:
+    assert find_active_content(linearized()) == ()
+    # A /Linearized entry up front does not hide a real update (written after what it updates).
+    objs = base_objects()
+    objs[1] = b"<< /Type /Catalog /Pages 2 0 R /Linearized 1 >>"
+    dressed = second_revision(write(objs))
+    assert b"/Linearized" in dressed[:1024]
+    assert [f.kind for f in find_active_content(dressed)] == ["incremental_update"]
 
 
 def test_empty_signature_fields_are_allowed_but_their_revision_is_said() -> None:
