@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -32,6 +33,7 @@ __all__ = [
     "DPI",
     "JPEG_QUALITY",
     "KINDS",
+    "PDFIUM_LOCK",
     "ActiveContent",
     "find_active_content",
     "removed_summary",
@@ -40,6 +42,9 @@ __all__ = [
 
 DPI = 200
 JPEG_QUALITY = 85
+PDFIUM_LOCK = threading.RLock()
+"""PDFium may not be called from two threads at once, not even on different documents, and
+the API runs requests in a thread pool: every use of it in this process holds this lock."""
 MAX_PAGE_PIXELS = 36_000_000
 """An A4 page at 200 dpi is 3.9 Mpx; a poster-sized page is drawn at a lower dpi instead of
 taking gigabytes of memory."""
@@ -70,19 +75,22 @@ def sanitize(pdf: bytes, *, dpi: int = DPI) -> bytes:
 
     Deterministic. Raises :class:`~esign.signing.errors.UnreadablePdfError` when PDFium
     cannot open the file (broken, password-protected)."""
+    with PDFIUM_LOCK:
+        try:
+            doc = pdfium.PdfDocument(pdf)
+        except pdfium.PdfiumError as exc:
+            raise UnreadablePdfError(
+                "Tệp PDF hỏng hoặc có mật khẩu, không dựng lại được",
+                "The PDF is broken or password-protected: cannot rebuild it",
+            ) from exc
+        count = len(doc)
     try:
-        doc = pdfium.PdfDocument(pdf)
-    except pdfium.PdfiumError as exc:
-        raise UnreadablePdfError(
-            "Tệp PDF hỏng hoặc có mật khẩu, không dựng lại được",
-            "The PDF is broken or password-protected: cannot rebuild it",
-        ) from exc
-    try:
-        if len(doc) == 0:
+        if count == 0:
             raise UnreadablePdfError("Tệp PDF không có trang nào", "The PDF has no pages")
-        pages = [_picture(doc[i], dpi) for i in range(len(doc))]
+        pages = [_picture(doc, i, dpi) for i in range(count)]
     finally:
-        doc.close()
+        with PDFIUM_LOCK:
+            doc.close()
     return _image_pdf(pages, ident=hashlib.sha256(pdf).hexdigest()[:32].upper())
 
 
@@ -96,16 +104,23 @@ class _Picture:
     colour_space: str
 
 
-def _picture(page: pdfium.PdfPage, dpi: int) -> _Picture:
+def _picture(doc: pdfium.PdfDocument, index: int, dpi: int) -> _Picture:
     """The page as PDFium draws it (annotations' appearances included: what a viewer shows;
     no form or script engine runs), encoded at once so that only one page's pixels are in
-    memory at a time."""
-    width, height = page.get_size()
-    scale = dpi / 72
-    pixels = width * height * scale * scale
-    if pixels > MAX_PAGE_PIXELS:
-        scale *= (MAX_PAGE_PIXELS / pixels) ** 0.5
-    image = page.render(scale=scale, fill_color=(255, 255, 255, 255)).to_pil().convert("RGB")
+    memory at a time. The lock is held for the drawing only, not the encoding."""
+    with PDFIUM_LOCK:
+        page = doc[index]
+        try:
+            width, height = page.get_size()
+            scale = dpi / 72
+            pixels = width * height * scale * scale
+            if pixels > MAX_PAGE_PIXELS:
+                scale *= (MAX_PAGE_PIXELS / pixels) ** 0.5
+            bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255))
+            image = bitmap.to_pil().convert("RGB")  # a copy: the bitmap's buffer is freed
+            bitmap.close()
+        finally:
+            page.close()
     data, space = _jpeg(image)
     return _Picture(width, height, data, image.size, space)
 

@@ -23,7 +23,13 @@ import pypdfium2 as pdfium
 from receipts.pdf import RenderedDocument
 
 from ..errors import ValidationError
-from ..signing.sanitize import ActiveContent, find_active_content, removed_summary, sanitize
+from ..signing.sanitize import (
+    PDFIUM_LOCK,
+    ActiveContent,
+    find_active_content,
+    removed_summary,
+    sanitize,
+)
 
 MAX_COPY_BYTES = 10 * 1024 * 1024
 MAX_COPY_PAGES = 500
@@ -37,17 +43,18 @@ def copy_page_count(copy_pdf: bytes) -> int:
             f"Tệp bản sao lớn quá {MAX_COPY_BYTES // (1024 * 1024)} MB",
             f"The copy is larger than {MAX_COPY_BYTES} bytes",
         )
-    try:
-        doc = pdfium.PdfDocument(copy_pdf)
-    except pdfium.PdfiumError as exc:
-        raise ValidationError(
-            "Tệp bản sao không phải PDF đọc được (hỏng hoặc có mật khẩu)",
-            "The copy is not a readable PDF (broken or password-protected)",
-        ) from exc
-    try:
-        pages = len(doc)
-    finally:
-        doc.close()
+    with PDFIUM_LOCK:
+        try:
+            doc = pdfium.PdfDocument(copy_pdf)
+        except pdfium.PdfiumError as exc:
+            raise ValidationError(
+                "Tệp bản sao không phải PDF đọc được (hỏng hoặc có mật khẩu)",
+                "The copy is not a readable PDF (broken or password-protected)",
+            ) from exc
+        try:
+            pages = len(doc)
+        finally:
+            doc.close()
     if not 1 <= pages <= MAX_COPY_PAGES:
         raise ValidationError(
             f"Bản sao phải có từ 1 đến {MAX_COPY_PAGES} trang",
@@ -90,15 +97,16 @@ def append_certification(copy: SanitizedCopy | bytes, page: RenderedDocument) ->
     if not isinstance(copy, SanitizedCopy):
         copy = sanitize_copy(copy)
     copy_pdf, pages = copy.pdf, copy.page_count
-    doc = pdfium.PdfDocument(copy_pdf)
-    cert = pdfium.PdfDocument(page.pdf)
-    try:
-        doc.import_pages(cert)
-        out = io.BytesIO()
-        doc.save(out)
-    finally:
-        cert.close()
-        doc.close()
+    with PDFIUM_LOCK:
+        doc = pdfium.PdfDocument(copy_pdf)
+        cert = pdfium.PdfDocument(page.pdf)
+        try:
+            doc.import_pages(cert)
+            out = io.BytesIO()
+            doc.save(out)
+        finally:
+            cert.close()
+            doc.close()
     merged = out.getvalue()
     digest = hashlib.sha256(copy_pdf + page.pdf).hexdigest()[:32].upper().encode()
     merged = _ID.sub(lambda m: b"/ID[<" + digest + b"><" + digest + b">]", merged, count=1)

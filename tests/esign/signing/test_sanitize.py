@@ -229,3 +229,14 @@ def test_damaged_files_are_found_or_refused_never_a_crash() -> None:
             outcomes["unreadable"] += 1
         assert time.perf_counter() - started < 5
     assert outcomes["findings"] and outcomes["unreadable"]  # both paths were exercised
+
+
+def test_threads_get_the_same_bytes_as_one_at_a_time() -> None:
+    """The API sanitises in its thread pool; PDFium calls are serialised by a lock."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    inputs = [ACTIVE[name][0]() for name in sorted(ACTIVE)[:8]]
+    alone = [sanitize(pdf) for pdf in inputs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(sanitize, inputs * 2))
+    assert together == alone * 2
