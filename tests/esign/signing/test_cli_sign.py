@@ -385,3 +385,17 @@ def test_an_approval_refuses_what_our_prepared_documents_never_carry(
         app, ["sign", str(half), "--out", done, "--key", "chairman", "--field", "Sig2_chairman"]
     )
     assert second.exit_code == 0, second.output  # the first official's signature is allowed
+
+
+def test_sign_says_a_file_it_cannot_read_before_any_key(data_dir: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "hong.pdf"
+    broken.write_bytes(simple_pdf()[:400])
+    out = tmp_path / "o.pdf"
+    result = runner.invoke(app, [*_sign_args(broken, out), "--sanitize"])
+    assert result.exit_code == 2 and "[unreadable_pdf]" in result.output, result.output
+    assert not out.exists()
+    clean = tmp_path / "sach.pdf"
+    clean.write_bytes(simple_pdf())
+    # Nothing to remove: --sanitize signs the file as it is (an update over its bytes).
+    assert runner.invoke(app, [*_sign_args(clean, out), "--sanitize"]).exit_code == 0
+    assert out.read_bytes().startswith(clean.read_bytes())
