@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -146,9 +147,8 @@ def _structure(reader: PdfFileReader, pdf: bytes) -> list[ActiveContent]:
     for revision in range(sections):
         info = xrefs.get_xref_container_info(revision)
         starts.append(info.start_location)
-        numbers = list(_section_numbers(reader, pdf, revision))
-        for number in sorted({n for n in numbers if numbers.count(n) > 1}):
-            found.append(finding("duplicate_object", number))
+        counts = Counter(_section_numbers(reader, pdf, revision))
+        found += [finding("duplicate_object", n) for n, c in sorted(counts.items()) if c > 1]
     # Object headers twice in one stretch of the file between two cross-reference sections:
     # a later definition would be a second revision, not a rewrite of this one.
     bounds = [0, *sorted(starts), len(pdf)]
