@@ -60,7 +60,8 @@ def find_active_content(pdf: bytes) -> tuple[ActiveContent, ...]:
 
 
 def removed_summary(found: tuple[ActiveContent, ...]) -> tuple[str, str]:
-    """ "đã loại bỏ nội dung động: JavaScript, trường biểu mẫu …": one line for a clerk."""
+    """One line for a clerk, in Vietnamese and English: "Đã loại bỏ nội dung động …: JavaScript,
+    trường biểu mẫu …", each kind once."""
     kinds = list(dict.fromkeys(f.kind for f in found))
     vi = ", ".join(KINDS[k][0] for k in kinds)
     en = ", ".join(KINDS[k][1] for k in kinds)

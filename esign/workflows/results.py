@@ -185,6 +185,7 @@ def create_result(
             "template": spec.kind,
             "dossier": dossier.code,
             "sha256": document.sha256,
+            **({"copy_removed": sorted({f.kind for f in copy.removed})} if copy else {}),
         },
     )
     session.flush()
@@ -231,7 +232,8 @@ def _stored_data(data: dict[str, Any], copy: SanitizedCopy | None) -> dict[str, 
 
 
 def copy_warning(result: ResultDocument) -> tuple[str, str] | None:
-    """ "Đã loại bỏ nội dung động …" when the copy a result certifies carried active content."""
+    """The clerk's warning ("Đã loại bỏ nội dung động …") when the copy a result certifies
+    carried active content; None otherwise."""
     removed = result.data.get("copy_removed") or []
     if not removed:
         return None

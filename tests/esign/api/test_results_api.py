@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -7,7 +8,9 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 from PIL import ImageChops, ImageStat
+from sqlalchemy import select
 
+from esign.db.models import AuditEntry
 from esign.signing.report import Verdict
 from esign.signing.verify import verify
 from esign.workflows.actors import SYSTEM
@@ -325,6 +328,16 @@ def test_a_copy_with_javascript_and_a_form_is_rebuilt_and_the_clerk_warned(
     for said in ("JavaScript", "trường biểu mẫu", "/OpenAction", "/URI"):
         assert said in warning["message_vi"], warning
     assert "JavaScript" in warning["message_en"] and "form field" in warning["message_en"]
+    with api.service.db.reading() as s:
+        entry = s.scalar(
+            select(AuditEntry).where(
+                AuditEntry.action == "result.create",
+                AuditEntry.subject == f"result:{result['id']}",
+            )
+        )
+        assert entry is not None
+        logged = json.loads(entry.details)["copy_removed"]
+    assert {"javascript", "open_action", "form_field", "annotation", "uri_action"} == set(logged)
     assert _active_keys(pdf) == []
     report = verify(pdf, trust=api.service.trust, isolate=False)
     assert report.verdict is Verdict.VALID, report.message_en
