@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,6 +37,11 @@ class Settings(BaseSettings):
 
     timestamp_urls: list[str] = []
     """RFC 3161 timestamp authorities, tried in order; empty: the development TSA in-process."""
+
+    timestamp_token: SecretStr | None = None
+    """An API token with the scope ``tsa``, for a timestamp URL that is this service's own
+    ``/pki/tsa`` (which answers only its own clients). Sent only to URLs on the public host or
+    on this machine (loopback), never to another TSA."""
 
     ocsp_url: str | None = None
     signing_level: str = "B-T"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from .errors import ConfigurationError
 from .service import Service
 
@@ -27,6 +29,13 @@ def problems(service: Service) -> list[str]:
     if not s.timestamp_urls:
         out.append(
             "chưa cấu hình máy chủ dấu thời gian ESIGN_TIMESTAMP_URLS / no timestamp authority"
+        )
+    own_tsa = any(urlsplit(u).path.rstrip("/").endswith("/pki/tsa") for u in s.timestamp_urls)
+    if own_tsa and s.timestamp_token is None:
+        out.append(
+            "ESIGN_TIMESTAMP_URLS dùng /pki/tsa của dịch vụ (chỉ trả lời khi đăng nhập) nhưng "
+            "thiếu ESIGN_TIMESTAMP_TOKEN (mã truy cập quyền tsa) / our own /pki/tsa needs "
+            "ESIGN_TIMESTAMP_TOKEN, an API token with the scope tsa"
         )
     return out
 

@@ -70,10 +70,12 @@ class Service:
 
     def timestamp_sources(self) -> tuple[TimestampSource, ...]:
         from esign.signing.pki import dev_timestamp_source
-        from esign.signing.timestamps import TimestampSource
+        from esign.signing.timestamps import url_sources
 
-        if self.settings.timestamp_urls:
-            return tuple(TimestampSource(name=u, url=u) for u in self.settings.timestamp_urls)
+        s = self.settings
+        if s.timestamp_urls:
+            token = s.timestamp_token.get_secret_value() if s.timestamp_token else None
+            return url_sources(s.timestamp_urls, token=token, own_url=s.public_url)
         return (dev_timestamp_source(self.pki),)
 
     @cached_property

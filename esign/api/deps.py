@@ -66,3 +66,5 @@ ResultPreparer = Annotated[Actor, Depends(Roles(CLERK, ADMIN, scope="results"))]
 ResultSigner = Annotated[Actor, Depends(Roles(OFFICIAL, scope="results"))]
 ResultReader = Annotated[Actor, Depends(Roles(CLERK, ADMIN, OFFICIAL, scope="results"))]
 ReportReader = Annotated[Actor, Depends(Roles(CLERK, ADMIN, scope="reports"))]
+TimestampClient = Annotated[Actor, Depends(Roles(CLERK, OFFICIAL, ADMIN, scope="tsa"))]
+"""Our TSA answers only the service's own clients: a timestamp from it is trusted as ours."""

@@ -1,7 +1,14 @@
 """``esign sign`` (an official or the ward signs a PDF) and ``esign verify`` (anyone checks one).
 
 ``verify`` exits 0 only for a valid file, 1 for a file that is not valid, 2 when it could not be
-checked at all (not a PDF, broken, too large, an unreadable signature). Keys: a certificate of
+checked at all (not a PDF, broken, too large, an unreadable signature).
+
+``sign`` refuses (exit code 3) a file carrying active content (JavaScript, forms, annotations,
+attachments, actions, revisions, duplicate or missing objects: ``esign.signing.sanitize``), and
+lists it, before any key is opened; with ``--sanitize`` (certification only) it signs a rebuild
+of the file from pictures of its pages instead. An approval (``--field``) accepts what our own
+prepared result documents carry: the revision adding the empty signature fields, and the
+signatures of the officials before. Keys: a certificate of
 the data folder's PKI (``--key``), a PKCS#12 file (``--p12``, password from an environment
 variable or a prompt) or a PKCS#11 token (PIN from an environment variable or a hidden prompt:
 never an argument, never printed).
@@ -32,8 +39,9 @@ from ..config import get_settings
 from ..signing import pki as wiring
 from ..signing.batch import TokenCertificateReader
 from ..signing.report import SignatureReport, Verdict, VerificationReport
+from ..signing.sanitize import ActiveContent, find_active_content, sanitize
 from ..signing.sign import DocumentSigner, PadesLevel, SignaturePlace
-from ..signing.timestamps import TimestampSource
+from ..signing.timestamps import url_sources
 from ..signing.verify import MAX_BYTES, TrustConfig, verify
 from ._common import clean_errors, fail, print_json
 
@@ -256,6 +264,35 @@ def _open_store(
     )
 
 
+EXIT_ACTIVE_CONTENT = 3
+APPROVAL_ALLOWS = frozenset({"incremental_update", "existing_signature"})
+"""What a result document prepared by the service carries when an official signs it."""
+
+
+def _checked_input(
+    pdf: bytes, *, certify: bool, rebuild: bool
+) -> tuple[bytes, tuple[ActiveContent, ...]]:
+    """The bytes to sign and what was removed from them; refuses active content unless
+    ``rebuild`` (then the page-picture rebuild is signed)."""
+    found = find_active_content(pdf)
+    refused = found if certify else tuple(f for f in found if f.kind not in APPROVAL_ALLOWS)
+    if not refused:
+        return pdf, ()
+    if rebuild:
+        return sanitize(pdf), found
+    lines = "\n".join(f"  - [{f.kind}] {f.message_vi} / {f.message_en}" for f in refused)
+    hint = (
+        "Dùng --sanitize để ký bản dựng lại từ hình ảnh các trang (bỏ mọi nội dung động)"
+        if certify
+        else "Tệp không phải văn bản kết quả do hệ thống chuẩn bị: không ký phê duyệt"
+    )
+    fail(
+        f"Tệp có nội dung động, không ký / active content, not signed:\n{lines}\n{hint}",
+        code="active_content",
+        exit_code=EXIT_ACTIVE_CONTENT,
+    )
+
+
 def _box(text: str) -> tuple[float, float, float, float]:
     try:
         x1, y1, x2, y2 = (float(v) for v in text.split(","))
@@ -309,9 +346,18 @@ def sign_command(
     role: Annotated[
         str | None, typer.Option("--role", help="Chức danh người ký (judicial_officer, chairman…)")
     ] = None,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--sanitize",
+            help="Tệp có nội dung động: ký bản dựng lại từ hình ảnh các trang (với --certify)",
+        ),
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="JSON for machines")] = False,
 ) -> None:
-    """Ký số một tệp PDF / sign a PDF (certification with --certify, approval with --field)."""
+    """Ký số một tệp PDF / sign a PDF (certification with --certify, approval with --field).
+
+    Mã thoát: 0 đã ký, 2 lỗi, 3 tệp có nội dung động (xem --sanitize)."""
     # pyHanko warns on stderr about settings we chose (no fetching: revocation data supplied).
     logging.getLogger("pyhanko").setLevel(logging.ERROR)
     if not certify and field is None:
@@ -320,10 +366,17 @@ def sign_command(
         fail("--certify cần --box x1,y1,x2,y2", code="usage")
     if not certify and box is not None:
         fail("--box chỉ dùng với --certify", code="usage")
+    if rebuild and not certify:
+        fail(
+            "--sanitize chỉ dùng với --certify: bản dựng lại không còn trường chữ ký "
+            "/ --sanitize is for --certify only: the rebuild has no signature fields",
+            code="usage",
+        )
     try:
         pdf = file.read_bytes()
     except OSError as exc:
         fail(f"Không đọc được tệp {file}: {exc.strerror}", code="os")
+    pdf, removed = _checked_input(pdf, certify=certify, rebuild=rebuild)
     pki = _pki()
     store = _open_store(
         pki,
@@ -358,10 +411,17 @@ def sign_command(
         "sha256": signed.sha256,
         "certificate_sha256": signed.certificate_sha256,
         "signer": signer.display_name,
+        "sanitized": bool(removed),
+        "removed": [{"kind": f.kind, "object_number": f.object_number} for f in removed],
     }
     if json_out:
         print_json(summary)
         return
+    if removed:
+        typer.echo(
+            "Đã ký bản dựng lại từ hình ảnh các trang; đã loại bỏ: "
+            + "; ".join(f"[{f.kind}] {f.message_vi}" for f in removed)
+        )
     typer.echo(f"Đã ký: {out} · trường {signed.field_name} · mức {signed.level.value}")
     typer.echo(f"Người ký: {signer.display_name} · lúc {_local(signed.signed_at)}")
     if signed.timestamp_authority:
@@ -370,6 +430,11 @@ def sign_command(
 
 
 def _make_signer(pki: PkiFolder, store: KeyStore, level: PadesLevel) -> DocumentSigner:
-    urls = get_settings().timestamp_urls
-    sources = tuple(TimestampSource(name=u, url=u) for u in urls) if urls else None
+    s = get_settings()
+    token = s.timestamp_token.get_secret_value() if s.timestamp_token else None
+    sources = (
+        url_sources(s.timestamp_urls, token=token, own_url=s.public_url)
+        if s.timestamp_urls
+        else None
+    )
     return wiring.make_signer(pki, store, level=level, timestamp_sources=sources)

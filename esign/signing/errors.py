@@ -10,9 +10,15 @@ EsignError (esign.errors)
 
 from __future__ import annotations
 
-from ..errors import ConflictError, EsignError, SigningError
+from ..errors import ConflictError, EsignError, SigningError, ValidationError
 
-__all__ = ["FieldOrderError", "SigningError", "VisualCheckError", "WrongSignerError"]
+__all__ = [
+    "FieldOrderError",
+    "SigningError",
+    "UnreadablePdfError",
+    "VisualCheckError",
+    "WrongSignerError",
+]
 
 
 class FieldOrderError(ConflictError):
@@ -33,3 +39,9 @@ class VisualCheckError(EsignError):
     verifier answers "cannot verify" (:mod:`esign.signing.visual`)."""
 
     code, status = "visual_check_failed", 422
+
+
+class UnreadablePdfError(ValidationError):
+    """A supplied PDF whose structure cannot be read (broken, hostile, password-protected)."""
+
+    code = "unreadable_pdf"

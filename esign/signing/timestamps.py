@@ -7,8 +7,10 @@ embedded default and the tests reach B-T and above with no network.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from asn1crypto import cms, tsp
 from pyhanko.sign.timestamps.api import TimeStamper
@@ -24,13 +26,48 @@ class TimestampSource:
     name: str
     answer: Answer | None = None
     url: str | None = None
+    token: str | None = field(default=None, repr=False)
+    """A bearer token for a TSA that answers only authenticated clients (our own /pki/tsa)."""
 
     def stamper(self) -> TimeStamper:
         if self.answer is not None:
             return _InProcessTimeStamper(self.answer)
         from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
-        return RequestsHTTPTimeStamper(self.url, timeout=10)
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
+        return RequestsHTTPTimeStamper(self.url, timeout=10, headers=headers)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+
+
+def _loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def url_sources(
+    urls: Sequence[str], *, token: str | None = None, own_url: str | None = None
+) -> tuple[TimestampSource, ...]:
+    """Sources for configured TSA URLs. ``token`` (for our own /pki/tsa) goes only to URLs on
+    ``own_url``'s origin or on loopback: another TSA never sees it."""
+    own = _origin(own_url) if own_url else None
+    return tuple(
+        TimestampSource(
+            name=url,
+            url=url,
+            token=token if token and (_loopback(url) or _origin(url) == own) else None,
+        )
+        for url in urls
+    )
 
 
 class _InProcessTimeStamper(TimeStamper):

@@ -38,9 +38,10 @@ from ..security import new_document_token
 from ..service import Service
 from ..signing.errors import WrongSignerError
 from ..signing.pki import make_signer
+from ..signing.sanitize import KINDS, ActiveContent, removed_summary
 from ..signing.sign import DocumentSigner, SignaturePlace, field_name_for, prepare_approval_fields
 from .actors import Actor, require
-from .copies import append_certification, copy_page_count
+from .copies import SanitizedCopy, append_certification, copy_page_count, sanitize_copy
 from .dossiers import advance, get_dossier
 from .result_templates import TEMPLATES, TemplateSpec
 
@@ -121,8 +122,8 @@ def create_result(
             qr_text=link,
             seq=seq,
         )
-        copy_pdf = _copy_of(data)
-        unsigned = _with_copy(copy_pdf, render_result(model))
+        copy = _copy_of(data)
+        unsigned = _with_copy(copy, render_result(model))
     except ReceiptsError as exc:
         raise ValidationError(exc.message_vi, exc.message_en, code=exc.code) from exc
     digest = hashlib.sha256(unsigned.pdf).digest()
@@ -136,7 +137,7 @@ def create_result(
     )
     seal = make_seal(claims, keyring=service.keyring, token=token)
     final = _with_copy(
-        copy_pdf,
+        copy,
         render_result(replace(model, qr_text=qr_url(service.settings.public_url, token, seal))),
     )
     places = [
@@ -154,7 +155,7 @@ def create_result(
         dossier_id=dossier.id,
         template=spec.kind,
         number=number,
-        data=_stored_data(data),
+        data=_stored_data(data, copy),
         status=ResultStatus.AWAITING_SIGNATURES,
         document_id=document.id,
         unsigned_sha256=digest.hex(),
@@ -184,14 +185,16 @@ def create_result(
             "template": spec.kind,
             "dossier": dossier.code,
             "sha256": document.sha256,
+            **({"copy_removed": sorted({f.kind for f in copy.removed})} if copy else {}),
         },
     )
     session.flush()
     return result
 
 
-def _copy_of(data: dict[str, Any]) -> bytes | None:
-    """The scanned copy a copy certification is appended to, when the clerk gave one."""
+def _copy_of(data: dict[str, Any]) -> SanitizedCopy | None:
+    """The scanned copy a copy certification is appended to, when the clerk gave one,
+    rebuilt from pictures of its pages (what it carried besides them is in ``removed``)."""
     encoded = data.get("copy_pdf_base64")
     if not encoded:
         return None
@@ -207,20 +210,40 @@ def _copy_of(data: dict[str, Any]) -> bytes | None:
             f"Bản sao có {pages} trang, không phải {data.get('copy_pages')}",
             f"The copy has {pages} pages, not {data.get('copy_pages')}",
         )
-    return copy_pdf
+    return sanitize_copy(copy_pdf)
 
 
-def _with_copy(copy_pdf: bytes | None, page: RenderedDocument) -> RenderedDocument:
-    return append_certification(copy_pdf, page) if copy_pdf is not None else page
+def _with_copy(copy: SanitizedCopy | None, page: RenderedDocument) -> RenderedDocument:
+    return append_certification(copy, page) if copy is not None else page
 
 
-def _stored_data(data: dict[str, Any]) -> dict[str, Any]:
-    """What the record keeps: the copy itself is in the document, its hash is enough here."""
-    if not data.get("copy_pdf_base64"):
+def _stored_data(data: dict[str, Any], copy: SanitizedCopy | None) -> dict[str, Any]:
+    """What the record keeps: the copy itself is in the document, its hash is enough here,
+    with what its rebuild removed (the clerk's warning)."""
+    if copy is None:
         return data
     kept = {k: v for k, v in data.items() if k != "copy_pdf_base64"}
-    kept["copy_sha256"] = hashlib.sha256(base64.b64decode(data["copy_pdf_base64"])).hexdigest()
+    kept["copy_sha256"] = copy.supplied_sha256
+    kept["copy_removed"] = [
+        {"kind": f.kind, "object": f.object_number, "vi": f.message_vi, "en": f.message_en}
+        for f in copy.removed
+    ]
     return kept
+
+
+def copy_warning(result: ResultDocument) -> tuple[str, str] | None:
+    """The clerk's warning ("Đã loại bỏ nội dung động …") when the copy a result certifies
+    carried active content; None otherwise."""
+    removed = result.data.get("copy_removed") or []
+    if not removed:
+        return None
+    return removed_summary(
+        tuple(
+            ActiveContent(r["kind"], r.get("object"), r.get("vi", ""), r.get("en", ""))
+            for r in removed
+            if r.get("kind") in KINDS
+        )
+    )
 
 
 def get_result(session: Session, result_id: int, *, for_update: bool = False) -> ResultDocument:
@@ -385,6 +408,7 @@ __all__ = [
     "TEMPLATES",
     "SignOutcome",
     "TemplateSpec",
+    "copy_warning",
     "create_result",
     "queue",
     "sign_batch",

@@ -18,7 +18,7 @@ from ..security import TOKEN_PREFIX, check_password, hash_password, new_secret, 
 from .actors import Actor, require
 
 OFFICIAL_ROLES = ("judicial_officer", "chairman", "vice_chairman")
-SCOPES = ("fees", "dossiers", "receipts", "results", "reports", "certificates", "users")
+SCOPES = ("fees", "dossiers", "receipts", "results", "reports", "certificates", "users", "tsa")
 MIN_PASSWORD = 10
 SESSION_HOURS = 10
 _USERNAME = re.compile(r"^[a-z0-9._-]{3,64}$")

@@ -58,3 +58,25 @@ def test_appended_after_the_copy_deterministically_with_the_field_on_the_last_pa
 def test_a_copy_that_is_not_a_pdf_is_refused(bad: bytes) -> None:
     with pytest.raises(ValidationError):
         copy_page_count(bad)
+
+
+def test_the_copy_is_always_rebuilt_and_what_it_carried_is_kept() -> None:
+    from esign.signing.sanitize import find_active_content
+    from esign.workflows.copies import sanitize_copy
+    from tests.esign.signing.active_pdfs import ACTIVE
+    from tests.utils.pdf_checks import page_texts
+
+    for name in ("js_open_action", "text_field", "file_attachment", "second_revision"):
+        supplied, kinds = ACTIVE[name][0](), ACTIVE[name][1]
+        copy = sanitize_copy(supplied)
+        assert {f.kind for f in copy.removed} == kinds and copy.page_count == 2
+        assert copy.warning is not None and copy.warning[0].startswith("Đã loại bỏ")
+        merged = append_certification(supplied, _page())  # type: ignore[arg-type]
+        assert merged.page_count == 3
+        assert [f.kind for f in find_active_content(merged.pdf)] == []
+        # The supplied pages are pictures now; the certification page (ours) keeps its text.
+        texts = page_texts(merged.pdf)
+        assert texts[0].strip() == "" and texts[1].strip() == "" and texts[2].strip()
+        assert merged.pdf == append_certification(copy, _page()).pdf  # type: ignore[arg-type]
+    plain = sanitize_copy(simple_pdf("BẢN SAO", pages=2))
+    assert plain.removed == () and plain.warning is None

@@ -64,3 +64,18 @@ def test_production_refuses_development_keys_and_defaults(tmp_path: Path) -> Non
     dev = _service(tmp_path)
     check_production(dev)
     dev.close()
+
+
+def test_production_wants_a_token_for_our_own_tsa(tmp_path: Path) -> None:
+    own = ["https://vanan.example.vn/pki/tsa"]
+    for urls, token, missing in (
+        (own, None, True),
+        (own, "esk_bi-mat", False),
+        (["https://tsa.ca-khac.example/tsa"], None, False),
+    ):
+        service = _service(
+            tmp_path, environment="production", timestamp_urls=urls, timestamp_token=token
+        )
+        found = problems(service)
+        assert any("ESIGN_TIMESTAMP_TOKEN" in p for p in found) is missing, found
+        service.close()

@@ -1,6 +1,9 @@
 """The PKI's public endpoints, at the URLs its certificates name (``base_url`` in pki.toml):
 ``/pki/crl/<ca>.crl``, ``/pki/ca/<ca>.cer``, ``/pki/ocsp`` (RFC 6960), and ``/pki/tsa``
-(RFC 3161). No login: validators and signing software fetch them. Bodies are small and capped.
+(RFC 3161). CRLs, CA certificates and OCSP need no login: validators fetch them. The TSA
+answers only the service's own authenticated clients (an API token with the scope ``tsa``, or
+a staff session): our verifier trusts its timestamps, so a stranger must not be able to get one
+and append it to our documents as an archive timestamp. Bodies are small and capped.
 
 Errors speak the protocol where it has a word for them: bytes that are not an OCSP request get
 an OCSP ``malformedRequest`` response, not a timestamp request a ``TimeStampResp`` with status
@@ -27,7 +30,7 @@ from ...db.types import utcnow
 from ...errors import EsignError, NotFoundError
 from ...service import Service
 from ...workflows import certificates as flows
-from ..deps import ServiceDep
+from ..deps import ServiceDep, TimestampClient
 
 router = APIRouter(prefix="/pki", tags=["pki"])
 
@@ -139,7 +142,9 @@ async def ocsp_get(encoded: str, service: ServiceDep) -> Response:
     responses=_binary("application/timestamp-reply", "TimeStampResp (DER)"),
     openapi_extra=_body("application/timestamp-query"),
 )
-async def timestamp(request: Request, service: ServiceDep) -> Response:
+async def timestamp(request: Request, service: ServiceDep, actor: TimestampClient) -> Response:
+    """RFC 3161 for the service's own clients: ``Authorization: Bearer <token with scope
+    tsa>`` or a staff session; 401/403 before the body is read otherwise."""
     require_media_type(request, "application/timestamp-query")
     body = await read_body(request, limit=TSA_LIMIT)
 

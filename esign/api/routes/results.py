@@ -34,6 +34,12 @@ class SignaturePublic(BaseModel):
     signed_by_id: int | None
 
 
+class WarningPublic(BaseModel):
+    code: str
+    message_vi: str
+    message_en: str
+
+
 class ResultPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -46,12 +52,20 @@ class ResultPublic(BaseModel):
     signed_at: dt.datetime | None
     signatures: list[SignaturePublic]
     next_role: str | None = None
+    warnings: list[WarningPublic] = []
+    """For the clerk: e.g. the active content removed from a supplied copy."""
 
 
 def _public(result: ResultDocument) -> ResultPublic:
     out = ResultPublic.model_validate(result)
     nxt = flows.next_signature(result)
     out.next_role = nxt.role if nxt else None
+    removed = flows.copy_warning(result)
+    if removed is not None:
+        vi, en = removed
+        out.warnings = [
+            WarningPublic(code="copy_active_content_removed", message_vi=vi, message_en=en)
+        ]
     return out
 
 

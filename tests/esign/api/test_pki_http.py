@@ -1,4 +1,5 @@
-"""The PKI's public endpoints, at the URLs written into the certificates, with no login."""
+"""The PKI's endpoints, at the URLs written into the certificates: CRLs, CA certificates and
+OCSP with no login; the TSA for the service's own authenticated clients only."""
 
 from __future__ import annotations
 
@@ -24,26 +25,59 @@ from esign.api import create_app
 from esign.api.routes import pki as pki_routes
 from esign.config import Settings
 from esign.db import Database
+from esign.db.models import User, UserRole
 from esign.service import Service
+from esign.signing.timestamps import url_sources
 from esign.workflows import certificates as flows
+from esign.workflows.actors import SYSTEM, Actor
+from esign.workflows.users import create_api_token, create_user
 from receipts.catalog import default_catalog
 from tests.utils.certs_helpers import IMPRINT, NONCE, ocsp_request, timestamp_request
 
-from .conftest import Api
+from .conftest import PASSWORD, Api
 
 
 @pytest.fixture(scope="module")
 def public(pki_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """One read-only app for the module (no users: nobody logs in here); tests that change the
-    folder use ``api`` (both databases)."""
+    """One read-only app for the module, with one user (a signing server's account, for the
+    TSA); tests that change the folder use ``api`` (both databases)."""
     data = tmp_path_factory.mktemp("pki-http") / "data"
     shutil.copytree(pki_template, data / "pki")
     db = Database(f"sqlite:///{data / 'esign.sqlite3'}")
     db.migrate()
     service = Service(settings=Settings(data_dir=data), db=db, catalog=default_catalog("HD"))
+    with db.transaction() as s:
+        user = create_user(
+            s,
+            SYSTEM,
+            username="maychu",
+            full_name="Máy chủ ký số",
+            role=UserRole.CLERK,
+            password=PASSWORD,
+        )
+        users = {"maychu": user.id}
     with TestClient(create_app(service=service)) as client:
-        yield Api(service=service, client=client, users={})
+        yield Api(service=service, client=client, users=users)
     db.dispose()
+
+
+@pytest.fixture(scope="module")
+def tokens(public: Api) -> dict[str, str]:
+    """API tokens of the signing server's account: one with the scope tsa, one without."""
+    out: dict[str, str] = {}
+    with public.service.db.transaction() as s:
+        user = s.get(User, public.users["maychu"])
+        assert user is not None
+        for scope in ("tsa", "fees"):
+            _, out[scope] = create_api_token(s, Actor.of(user), name=scope, scopes=(scope,))
+    return out
+
+
+TSA_QUERY = {"Content-Type": "application/timestamp-query"}
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {**TSA_QUERY, "Authorization": f"Bearer {token}"}
 
 
 OCSP_REQUEST = {"Content-Type": "application/ocsp-request"}
@@ -182,7 +216,7 @@ def test_ocsp_garbage_gets_a_malformed_request_response(public: Api) -> None:
         assert answer.response_status is ocsp.OCSPResponseStatus.MALFORMED_REQUEST
 
 
-def test_limits_and_media_types_are_clean_json_errors(public: Api) -> None:
+def test_limits_and_media_types_are_clean_json_errors(public: Api, tokens: dict[str, str]) -> None:
     big = public.client.post(
         "/pki/ocsp", content=b"\x30" * 20_000, headers={"Content-Type": "application/ocsp-request"}
     )
@@ -192,11 +226,12 @@ def test_limits_and_media_types_are_clean_json_errors(public: Api) -> None:
         for _ in range(40):
             yield b"\x00" * 1024
 
-    streamed = public.client.post("/pki/tsa", content=chunks())
+    auth = {"Authorization": f"Bearer {tokens['tsa']}"}
+    streamed = public.client.post("/pki/tsa", content=chunks(), headers=auth)
     assert streamed.status_code == 413 and "message_vi" in streamed.json()["error"]
     assert public.client.get("/pki/ocsp/" + "A" * 30_000).status_code == 413
     wrong = public.client.post(
-        "/pki/tsa", content=b"x", headers={"Content-Type": "application/json"}
+        "/pki/tsa", content=b"x", headers={**auth, "Content-Type": "application/json"}
     )
     assert wrong.status_code == 415 and wrong.json()["error"]["code"] == "unsupported_media_type"
 
@@ -205,11 +240,9 @@ class _StatusOnlyResp(core.Sequence):
     _fields: ClassVar = [("status", tsp.PKIStatusInfo)]
 
 
-def test_timestamp_request_answered_with_a_token(public: Api) -> None:
+def test_timestamp_request_answered_with_a_token(public: Api, tokens: dict[str, str]) -> None:
     r = public.client.post(
-        "/pki/tsa",
-        content=timestamp_request(nonce=424242),
-        headers={"Content-Type": "application/timestamp-query"},
+        "/pki/tsa", content=timestamp_request(nonce=424242), headers=_bearer(tokens["tsa"])
     )
     assert r.status_code == 200 and r.headers["content-type"] == "application/timestamp-reply"
     response = tsp.TimeStampResp.load(r.content)
@@ -230,16 +263,93 @@ def test_timestamp_request_answered_with_a_token(public: Api) -> None:
     assert certs[0] == tsa_cert
 
 
-def test_timestamp_garbage_and_refusals_get_a_rejection(public: Api) -> None:
+def test_timestamp_garbage_and_refusals_get_a_rejection(
+    public: Api, tokens: dict[str, str]
+) -> None:
     for body, fail_info in (
         (b"\x30\x05hello", "bad_data_format"),
         (b"", "bad_data_format"),
         (timestamp_request(algorithm="sha1"), "bad_alg"),
     ):
-        r = public.client.post(
-            "/pki/tsa", content=body, headers={"Content-Type": "application/timestamp-query"}
-        )
+        r = public.client.post("/pki/tsa", content=body, headers=_bearer(tokens["tsa"]))
         assert r.status_code == 200 and r.headers["content-type"] == "application/timestamp-reply"
         status = _StatusOnlyResp.load(r.content)["status"]
         assert status["status"].native == "rejection"
         assert status["fail_info"].native == {fail_info}
+
+
+def test_the_tsa_refuses_strangers_and_tokens_without_its_scope(
+    public: Api, tokens: dict[str, str]
+) -> None:
+    request = timestamp_request(nonce=777)
+    for headers, status, code in (
+        (TSA_QUERY, 401, "unauthenticated"),
+        ({**TSA_QUERY, "Authorization": "Basic bWF5Y2h1Og=="}, 401, "unauthenticated"),
+        (_bearer("esk_not-a-token"), 401, "unauthenticated"),
+        (_bearer(tokens["fees"]), 403, "forbidden"),
+    ):
+        r = public.client.post("/pki/tsa", content=request, headers=headers)
+        assert r.status_code == status, (headers, r.text)
+        assert r.headers["content-type"].startswith("application/json")
+        error = r.json()["error"]
+        assert error["code"] == code and error["message_vi"] and error["message_en"]
+        # No token was issued: the answer is the JSON error, nothing DER in it.
+        assert b"\x30\x82" not in r.content and "time_stamp" not in r.text
+    # A staff session (the clerk's pages) is one of the service's own clients too.
+    session = TestClient(public.client.app)
+    login = session.post("/api/v1/auth/login", json={"username": "maychu", "password": PASSWORD})
+    assert login.status_code == 200
+    r = session.post("/pki/tsa", content=request, headers=TSA_QUERY)
+    assert r.status_code == 200
+    info = tsp.TimeStampResp.load(r.content)["time_stamp_token"]["content"]
+    assert info["encap_content_info"]["content"].parsed["nonce"].native == 777
+
+
+def test_the_token_goes_only_to_our_own_tsa() -> None:
+    urls = [
+        "https://vanan.example.vn/pki/tsa",
+        "http://127.0.0.1:8000/pki/tsa",
+        "http://localhost:9000/pki/tsa",
+        "https://tsa.ca-khac.example/tsa",
+        "https://vanan.example.vn:8443/pki/tsa",  # another port: another origin
+    ]
+    sources = url_sources(urls, token="bi-mat", own_url="https://vanan.example.vn")
+    assert [s.token is not None for s in sources] == [True, True, True, False, False]
+    assert all("bi-mat" not in repr(s) for s in sources)  # never in logs
+    assert all(s.token is None for s in url_sources(urls, own_url="https://vanan.example.vn"))
+
+
+def test_the_service_stamps_its_signatures_through_its_own_http_tsa(
+    public: Api, tokens: dict[str, str]
+) -> None:
+    """ESIGN_TIMESTAMP_URLS pointing at our own /pki/tsa, over real HTTP: with the configured
+    token the seal reaches B-T; without it the TSA refuses and so does signing."""
+    from esign.errors import SigningError
+    from esign.signing.report import Verdict
+    from esign.signing.sign import SignaturePlace
+    from esign.signing.verify import verify
+    from tests.esign.signing.conftest import simple_pdf
+    from tests.esign.web.server import free_port, serve
+
+    place = SignaturePlace(field_name="Seal", page=0, box=(330, 60, 560, 120))
+    with serve(public.client.app, free_port()) as base:  # type: ignore[arg-type]
+        url = f"{base}/pki/tsa"
+
+        def service(token: str | None) -> Service:
+            settings = Settings(
+                data_dir=public.service.settings.data_dir,
+                signing_level="B-T",
+                public_url="https://vanan.example.vn",
+                timestamp_urls=[url],
+                timestamp_token=token,  # type: ignore[arg-type]
+            )
+            return Service(settings=settings, db=public.service.db, catalog=default_catalog("HD"))
+
+        signed = service(tokens["tsa"]).seal_signer.certify(simple_pdf(), place=place)
+        assert signed.level.value == "B-T" and signed.timestamp_authority == url
+        report = verify(signed.pdf, trust=public.service.trust, isolate=False)
+        assert report.verdict is Verdict.VALID, report.message_en
+        assert report.signatures[0].timestamp_time is not None
+        with pytest.raises(SigningError) as refused:
+            service(None).seal_signer.certify(simple_pdf(), place=place)
+        assert refused.value.code == "timestamp_unavailable"

@@ -1,5 +1,5 @@
-"""Every API endpoint refuses the roles that must not use it: anonymous callers get 401, the
-other roles 403, before any input is read. A new endpoint must be added to the table."""
+"""Every API and PKI endpoint refuses the roles that must not use it: anonymous callers get 401,
+the other roles 403, before any input is read. A new endpoint must be added to the table."""
 
 from __future__ import annotations
 
@@ -51,17 +51,23 @@ ROLES: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/certificates/{name}/revoke"): {"admin"},
     ("GET", "/api/v1/reports/summary"): {"clerk", "admin"},
     ("POST", "/api/v1/verify"): ANY,
+    # The PKI: what validators fetch is public; the TSA answers only our own clients.
+    ("GET", "/pki/crl/{ca}.crl"): ANY,
+    ("GET", "/pki/ca/{ca}.cer"): ANY,
+    ("POST", "/pki/ocsp"): ANY,
+    ("GET", "/pki/ocsp/{encoded}"): ANY,
+    ("POST", "/pki/tsa"): STAFF,
 }
 USERS = {"clerk": "clerk", "official": "chutich", "admin": "admin"}
 
 
 def _routes(api: Api) -> list[tuple[str, str]]:
-    """Every operation of the published OpenAPI schema under /api/v1."""
+    """Every operation of the published OpenAPI schema under /api/v1 and /pki."""
     paths = api.client.app.openapi()["paths"]
     return [
         (method.upper(), path)
         for path, ops in paths.items()
-        if path.startswith("/api/v1")
+        if path.startswith(("/api/v1/", "/pki/"))
         for method in ops
     ]
 

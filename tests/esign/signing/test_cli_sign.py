@@ -280,3 +280,122 @@ def test_a_missing_token_is_said_before_any_pin_is_asked(
     assert result.exit_code == 2, result.output
     assert "Không thấy thiết bị ký số 'khong-co'" in result.output
     assert not out.exists()
+
+
+def _sign_args(path: Path, out: Path, *extra: str) -> list[str]:
+    return [
+        "sign",
+        str(path),
+        "--out",
+        str(out),
+        "--key",
+        "seal",
+        "--certify",
+        "--box",
+        BOX,
+        *extra,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "codes"),
+    [
+        ("js_open_action", ["[javascript]", "[open_action]"]),
+        ("text_field", ["[form_field]", "[annotation]"]),
+        ("embedded_file", ["[embedded_file]"]),
+        ("dangling_xobject", ["[dangling_reference]"]),
+        ("second_revision", ["[incremental_update]"]),
+    ],
+)
+def test_sign_refuses_active_content_and_signs_the_rebuild_with_sanitize(
+    data_dir: Path, tmp_path: Path, name: str, codes: list[str]
+) -> None:
+    from esign.signing.sanitize import find_active_content
+
+    from .active_pdfs import ACTIVE
+
+    supplied = tmp_path / "cua-nguoi-khac.pdf"
+    supplied.write_bytes(ACTIVE[name][0]())
+    out = tmp_path / "da-ky.pdf"
+    refused = runner.invoke(app, _sign_args(supplied, out))
+    assert refused.exit_code == 3, refused.output
+    assert "nội dung động" in refused.output and "--sanitize" in refused.output
+    for code in codes:
+        assert code in refused.output, (code, refused.output)
+    assert not out.exists()
+
+    signed = runner.invoke(app, [*_sign_args(supplied, out, "--sanitize"), "--json"])
+    assert signed.exit_code == 0, signed.output
+    summary = json.loads(signed.output[signed.output.index("{") :])
+    assert summary["sanitized"] is True
+    assert {r["kind"] for r in summary["removed"]} == ACTIVE[name][1]
+    # Only our signature is left in the signed rebuild, which verifies.
+    assert [f.kind for f in find_active_content(out.read_bytes())] == [
+        "existing_signature",
+        "incremental_update",
+    ]
+    assert runner.invoke(app, ["verify", str(out)]).exit_code == 0
+
+    text = runner.invoke(app, _sign_args(supplied, tmp_path / "lan-hai.pdf", "--sanitize"))
+    assert text.exit_code == 0 and "Đã ký bản dựng lại từ hình ảnh các trang" in text.output
+
+
+def test_our_own_documents_are_signed_as_they_are(data_dir: Path, tmp_path: Path) -> None:
+    from receipts.pdf import render_receipt, render_result
+    from tests.utils.pdf_samples import certification, make_receipt
+
+    for i, pdf in enumerate(
+        (render_receipt(make_receipt()).pdf, render_result(certification()).pdf)
+    ):
+        path = tmp_path / f"ours-{i}.pdf"
+        path.write_bytes(pdf)
+        out = tmp_path / f"ours-{i}-signed.pdf"
+        result = runner.invoke(app, [*_sign_args(path, out), "--json"])
+        assert result.exit_code == 0, result.output
+        summary = json.loads(result.output[result.output.index("{") :])
+        assert summary["sanitized"] is False and summary["removed"] == []
+        assert out.read_bytes().startswith(pdf)  # an incremental signature over our bytes
+
+
+def test_an_approval_refuses_what_our_prepared_documents_never_carry(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    from .active_pdfs import ACTIVE
+
+    prepared = prepare_approval_fields(ACTIVE["js_page_aa"][0](), RESULT_PLACES)
+    path = tmp_path / "ket-qua.pdf"
+    path.write_bytes(prepared)
+    field = field_name_for(1, "judicial_officer")
+    args = ["sign", str(path), "--out", str(tmp_path / "o.pdf"), "--key", "judicial-officer"]
+    refused = runner.invoke(app, [*args, "--field", field])
+    assert refused.exit_code == 3, refused.output
+    assert "[javascript]" in refused.output and "[incremental_update]" not in refused.output
+    no_rebuild = runner.invoke(app, [*args, "--field", field, "--sanitize"])
+    assert no_rebuild.exit_code == 2 and "--sanitize" in no_rebuild.output
+
+    clean = tmp_path / "ket-qua-sach.pdf"
+    clean.write_bytes(prepare_approval_fields(simple_pdf("TRÍCH LỤC"), RESULT_PLACES))
+    half = tmp_path / "half.pdf"
+    first = runner.invoke(
+        app, ["sign", str(clean), "--out", str(half), "--key", "judicial-officer", "--field", field]
+    )
+    assert first.exit_code == 0, first.output
+    done = str(tmp_path / "done.pdf")
+    second = runner.invoke(
+        app, ["sign", str(half), "--out", done, "--key", "chairman", "--field", "Sig2_chairman"]
+    )
+    assert second.exit_code == 0, second.output  # the first official's signature is allowed
+
+
+def test_sign_says_a_file_it_cannot_read_before_any_key(data_dir: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "hong.pdf"
+    broken.write_bytes(simple_pdf()[:400])
+    out = tmp_path / "o.pdf"
+    result = runner.invoke(app, [*_sign_args(broken, out), "--sanitize"])
+    assert result.exit_code == 2 and "[unreadable_pdf]" in result.output, result.output
+    assert not out.exists()
+    clean = tmp_path / "sach.pdf"
+    clean.write_bytes(simple_pdf())
+    # Nothing to remove: --sanitize signs the file as it is (an update over its bytes).
+    assert runner.invoke(app, [*_sign_args(clean, out), "--sanitize"]).exit_code == 0
+    assert out.read_bytes().startswith(clean.read_bytes())
