@@ -22,7 +22,6 @@ import asyncio
 import datetime as dt
 import hashlib
 import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,21 +37,24 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from .completeness import awaited_fields, title_of
 from .report import (
     VERDICT_TEXT,
+    Finding,
     Indication,
     SignatureReport,
     Verdict,
     VerificationReport,
     cannot_verify,
 )
+from .revisions import check_revisions
+from .structure import Layout, Problem, StructureError, dangling_references, read_layout
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_TREE_NODES = 200_000
 """Nodes of the page and form-field trees (all revisions) a file may have."""
 DEFAULT_TIMEOUT = 4.0
 """Seconds for one isolated verification: with the fork, an answer within 5 seconds."""
-_EOF_TAIL = re.compile(rb"%%EOF[\r\n\x00\t\f ]*\Z")
 
 
 @dataclass(frozen=True)
@@ -333,12 +335,17 @@ def _check_parents(
 
 
 async def _verify(
-    pdf: bytes, trust: TrustConfig, expected_sha256: str | None
+    pdf: bytes, trust: TrustConfig, expected_sha256: str | None, *, visual: bool
 ) -> VerificationReport:
     sha = hashlib.sha256(pdf).hexdigest()
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     _check_trees(reader)
+    try:
+        layout = read_layout(pdf, reader)
+    except StructureError as exc:
+        raise _Unreadable(exc.message_vi, exc.message_en) from exc
     sigs = list(reader.embedded_signatures)
+    matches = None if expected_sha256 is None else sha == expected_sha256
     if not sigs:
         return VerificationReport(
             verdict=Verdict.INVALID,
@@ -346,7 +353,8 @@ async def _verify(
             message_en="The file has no signature",
             sha256=sha,
             size=len(pdf),
-            matches_record=None if expected_sha256 is None else sha == expected_sha256,
+            matches_record=matches,
+            revisions=len(layout.revisions),
         )
     try:
         dss: DocumentSecurityStore | None = DocumentSecurityStore.read_dss(reader)
@@ -361,26 +369,36 @@ async def _verify(
                 sig, trust, dss, approval_chain=approval_chain, has_later_doc_ts=later_doc_ts
             )
         )
-    problems_vi, problems_en = [], []
-    if not _EOF_TAIL.search(pdf[-2048:]):
-        problems_vi.append("có dữ liệu lạ sau phần cuối tệp (%%EOF)")
-        problems_en.append("there are bytes after the end of the file (%%EOF)")
+    findings = [_finding(p) for p in _structure_problems(layout, reader, sigs, trust)]
+    if visual and not findings:
+        findings.extend(_visual_problems(pdf, layout, reader, sigs))
+    problems_vi = [f.message_vi for f in findings]
+    problems_en = [f.message_en for f in findings]
     failed = [r for r in reports if not r.passed]
     for r in failed:
         problems_vi.append(f"{r.field_name}: {r.message_vi}")
         problems_en.append(f"{r.field_name}: {r.message_en}")
-    matches = None if expected_sha256 is None else sha == expected_sha256
     if matches is False:
         problems_vi.append("tệp không trùng với bản lưu của đơn vị")
         problems_en.append("the file is not the one on record")
-    verdict = Verdict.VALID if not problems_vi else Verdict.INVALID
-    head_vi, head_en = VERDICT_TEXT[verdict]
-    message_vi = head_vi + (
-        ": " + "; ".join(problems_vi) if problems_vi else f": {len(reports)} chữ ký đều hợp lệ"
-    )
-    message_en = head_en + (
-        ": " + "; ".join(problems_en) if problems_en else f": all {len(reports)} signatures valid"
-    )
+    awaiting = awaited_fields(reader)
+    titles = [title_of(name) for name in awaiting]
+    head_vi, head_en = VERDICT_TEXT[Verdict.INVALID]
+    if problems_vi:
+        verdict = Verdict.INVALID
+        message_vi = head_vi + ": " + "; ".join(problems_vi)
+        message_en = head_en + ": " + "; ".join(problems_en)
+    elif titles:
+        verdict = Verdict.INCOMPLETE
+        message_vi = "Chưa đủ chữ ký: còn chờ " + ", ".join(vi for vi, _ in titles)
+        message_en = "Not yet fully signed: still awaiting " + ", ".join(en for _, en in titles)
+        message_vi += f" ({len(reports)} chữ ký đã có đều hợp lệ)"
+        message_en += f" (the {len(reports)} signatures present are valid)"
+    else:
+        verdict = Verdict.VALID
+        head_vi, head_en = VERDICT_TEXT[verdict]
+        message_vi = f"{head_vi}: {len(reports)} chữ ký đều hợp lệ"
+        message_en = f"{head_en}: all {len(reports)} signatures valid"
     return VerificationReport(
         verdict=verdict,
         message_vi=message_vi,
@@ -389,7 +407,60 @@ async def _verify(
         sha256=sha,
         size=len(pdf),
         matches_record=matches,
+        revisions=len(layout.revisions),
+        problems=tuple(findings),
+        awaiting=tuple(vi for vi, _ in titles),
     )
+
+
+def _finding(problem: Problem) -> Finding:
+    return Finding(
+        code=problem.code,
+        message_vi=problem.message_vi,
+        message_en=problem.message_en,
+        revision=problem.revision,
+        objects=problem.objects,
+    )
+
+
+def _structure_problems(
+    layout: Layout,
+    reader: PdfFileReader,
+    sigs: Sequence[EmbeddedPdfSignature],
+    trust: TrustConfig,
+) -> list[Problem]:
+    """Our own reading of the file: its structure, then the whitelist of later revisions."""
+    problems = list(layout.problems)
+    for revision in sorted({s.signed_revision for s in sigs}):
+        missing = dangling_references(layout, reader, revision)
+        if missing:
+            listed = ", ".join(str(n) for n in sorted(missing)[:12])
+            problems.append(
+                Problem(
+                    "undefined_reference",
+                    f"lần sửa {revision} đã ký trỏ tới đối tượng {listed} mà nó không có "
+                    "(có thể được điền vào sau khi ký)",
+                    f"signed revision {revision} refers to object {listed}, which it does not "
+                    "define (it can be filled in after signing)",
+                    revision,
+                    tuple(sorted(missing)),
+                )
+            )
+    check = check_revisions(
+        layout, reader, sigs, roots=trust.roots, extra_certs=trust.extra_certs, crls=trust.crls
+    )
+    problems.extend(check.problems)
+    return problems
+
+
+def _visual_problems(
+    pdf: bytes,
+    layout: Layout,
+    reader: PdfFileReader,
+    sigs: Sequence[EmbeddedPdfSignature],
+) -> list[Finding]:
+    """Rendering the signed revisions against the whole file (:mod:`.visual`), if present."""
+    return []
 
 
 def _precheck(pdf: bytes, max_bytes: int | None) -> VerificationReport | None:
@@ -408,14 +479,14 @@ def _precheck(pdf: bytes, max_bytes: int | None) -> VerificationReport | None:
 
 
 def verify_in_process(
-    pdf: bytes, trust: TrustConfig, expected_sha256: str | None = None
+    pdf: bytes, trust: TrustConfig, expected_sha256: str | None = None, *, visual: bool = True
 ) -> VerificationReport:
     """Verify in this process: for files we made ourselves. Uploads go through :func:`verify`."""
     refused = _precheck(pdf, None)
     if refused is not None:
         return refused
     try:
-        return asyncio.run(_verify(pdf, trust, expected_sha256))
+        return asyncio.run(_verify(pdf, trust, expected_sha256, visual=visual))
     except _Unreadable as exc:
         return cannot_verify(exc.message_vi, exc.message_en, size=len(pdf))
     except (SignatureValidationError, RecursionError, MemoryError) as exc:
@@ -441,6 +512,7 @@ def verify(
     timeout: float = DEFAULT_TIMEOUT,
     memory_bytes: int = 768 * 1024 * 1024,
     isolate: bool = True,
+    visual: bool = True,
 ) -> VerificationReport:
     """Verify a PDF from anyone: bounded in size, time and memory. Empty, oversized and
     non-PDF files are answered here, without a child process."""
@@ -448,10 +520,12 @@ def verify(
     if refused is not None:
         return refused
     if not isolate:
-        return verify_in_process(pdf, trust, expected_sha256)
+        return verify_in_process(pdf, trust, expected_sha256, visual=visual)
     from .isolation import run_isolated
 
-    return run_isolated(pdf, trust, expected_sha256, timeout=timeout, memory_bytes=memory_bytes)
+    return run_isolated(
+        pdf, trust, expected_sha256, timeout=timeout, memory_bytes=memory_bytes, visual=visual
+    )
 
 
 __all__: Sequence[str] = ["TrustConfig", "verify", "verify_in_process"]
