@@ -90,8 +90,8 @@ def _problem(revision: int, objects: Sequence[int], vi: str, en: str) -> Problem
         "revision_not_allowed",
         f"lần sửa {revision} sau khi ký: {vi}{suffix_vi}",
         f"revision {revision} after signing: {en}{suffix_en}",
-        revision,
-        tuple(sorted(objects)),
+        int(revision),
+        tuple(sorted(int(o) for o in objects)),
     )
 
 

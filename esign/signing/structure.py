@@ -184,7 +184,7 @@ def read_layout(pdf: bytes, reader: PdfFileReader) -> Layout:
 def _problem(
     code: str, vi: str, en: str, revision: int | None, objects: Iterable[int] = ()
 ) -> Problem:
-    return Problem(code, vi, en, revision, tuple(sorted(objects)))
+    return Problem(code, vi, en, revision, tuple(sorted(int(o) for o in objects)))
 
 
 def _entry(item: XRefEntry) -> Entry:

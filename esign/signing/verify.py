@@ -418,8 +418,8 @@ def _finding(problem: Problem) -> Finding:
         code=problem.code,
         message_vi=problem.message_vi,
         message_en=problem.message_en,
-        revision=problem.revision,
-        objects=problem.objects,
+        revision=None if problem.revision is None else int(problem.revision),
+        objects=tuple(int(o) for o in problem.objects),
     )
 
 

@@ -202,7 +202,12 @@ async def verify_upload(request: Request, lang: str | None = None) -> HTMLRespon
     if checked is None:
         return _form(request, tr, status_code=503, error=tr.t("verify.busy"))
     report, match = checked
-    tone = {Verdict.VALID: "ok", Verdict.INVALID: "bad", Verdict.CANNOT_VERIFY: "warn"}
+    tone = {
+        Verdict.VALID: "ok",
+        Verdict.INVALID: "bad",
+        Verdict.CANNOT_VERIFY: "warn",
+        Verdict.INCOMPLETE: "warn",
+    }
     return _form(
         request,
         tr,
