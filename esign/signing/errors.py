@@ -1,10 +1,18 @@
-"""Errors of signing (verification never raises for a bad file: it reports)."""
+"""Errors of signing (verification never raises for a bad file: it reports).
+
+EsignError (esign.errors)
+├── ConflictError
+│   └── FieldOrderError      a field signed out of order, or twice
+├── SigningError
+│   └── WrongSignerError     the field names another role or official
+└── VisualCheckError         a renderer of the visual check failed or ran out of time
+"""
 
 from __future__ import annotations
 
-from ..errors import ConflictError, SigningError
+from ..errors import ConflictError, EsignError, SigningError
 
-__all__ = ["FieldOrderError", "SigningError", "WrongSignerError"]
+__all__ = ["FieldOrderError", "SigningError", "VisualCheckError", "WrongSignerError"]
 
 
 class FieldOrderError(ConflictError):
@@ -18,3 +26,10 @@ class WrongSignerError(SigningError):
 
     code = "wrong_signer"
     status = 403
+
+
+class VisualCheckError(EsignError):
+    """PDFium or poppler could not render a revision (error, crash, time budget): the
+    verifier answers "cannot verify" (:mod:`esign.signing.visual`)."""
+
+    code, status = "visual_check_failed", 422

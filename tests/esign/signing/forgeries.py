@@ -1,459 +1,239 @@
-"""Forgeries built by hand from genuine signed documents: incremental updates a forger appends.
-
-pyHanko's ``IncrementalPdfFileWriter`` would normalise some of these away (duplicate entries,
-objects outside the cross-reference section), so each update is written byte by byte here:
-objects, a cross-reference table (entries may repeat) and a trailer with ``/Prev``.
-"""
+"""Incremental updates written byte by byte, as a forger's tool would append them to a signed
+PDF: new objects, a classic xref section and a trailer with ``/Prev``. pyHanko's writer is not
+used for the update itself because it normalises some of these tricks away (it would, for
+example, never write one object twice in a section)."""
 
 from __future__ import annotations
 
 import io
 import re
-import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-RED_AMOUNT = b"q 1 1 1 rg 60 700 300 60 re f Q q 1 0 0 rg 60 705 260 40 re f Q"
-"""Drawn over the receipt's lines: a white patch and a red bar, visible to every reader."""
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*\Z")
 
 
-@dataclass
-class Update:
-    """One incremental update: objects to write, in order, and extra raw xref entries."""
+@dataclass(frozen=True)
+class Page:
+    """A page of the file's last revision: its object number and dictionary."""
 
-    base: bytes
-    objects: list[tuple[int, bytes]] = field(default_factory=list)
-    repeat: list[int] = field(default_factory=list)
-    """Object numbers whose xref entry is listed a second time (pointing at the first copy)."""
-    trailer_extra: bytes = b""
-    tail: bytes = b""
-
-    def reader(self) -> PdfFileReader:
-        return PdfFileReader(io.BytesIO(self.base), strict=False)
-
-    def next_number(self) -> int:
-        size = int(self.reader().trailer["/Size"])
-        used = [n for n, _ in self.objects]
-        return max([size - 1, *used]) + 1
-
-    def add(self, body: bytes, number: int | None = None) -> int:
-        number = self.next_number() if number is None else number
-        self.objects.append((number, body))
-        return number
-
-    def build(self) -> bytes:
-        reader = self.reader()
-        out = bytearray(self.base)
-        if not out.endswith(b"\n"):
-            out += b"\n"
-        offsets: list[tuple[int, int]] = []
-        for number, body in self.objects:
-            offsets.append((number, len(out)))
-            out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-        first: dict[int, int] = {}
-        for number, offset in offsets:
-            first.setdefault(number, offset)
-        entries = list(offsets) + [(n, first[n]) for n in self.repeat]
-        xref_at = len(out)
-        out += b"xref\n"
-        for number, offset in entries:  # one subsection per entry: repeats stay repeats
-            out += b"%d 1\n%010d 00000 n \n" % (number, offset)
-        trailer = reader.trailer
-        size = max([int(trailer["/Size"]), *(n + 1 for n, _ in offsets)])
-        prev = reader.xrefs.get_startxref_for_revision(reader.xrefs.total_revisions - 1)
-        root = trailer.raw_get("/Root")
-        out += b"trailer\n<< /Size %d /Root %d %d R /Prev %d" % (
-            size,
-            root.idnum,
-            root.generation,
-            prev,
-        )
-        if "/Info" in trailer:
-            info = trailer.raw_get("/Info")
-            out += b" /Info %d %d R" % (info.idnum, info.generation)
-        out += self.trailer_extra + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref_at
-        return bytes(out) + self.tail
+    number: int
+    dictionary: generic.DictionaryObject
+    content_number: int
+    """The object number of its (first) content stream."""
+    content: bytes
+    """All of its content, decoded."""
+    first_content: bytes
+    """Its first content stream, decoded."""
 
 
-def raw_object(pdf: bytes, number: int, revision: int | None = None) -> generic.PdfObject:
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    resolver = reader.get_historical_resolver(
-        reader.xrefs.total_revisions - 1 if revision is None else revision
-    )
-    return resolver.get_object(generic.Reference(number, 0))
-
-
-def serialise(obj: generic.PdfObject) -> bytes:
-    buf = io.BytesIO()
-    obj.write_to_stream(buf)
-    return buf.getvalue()
-
-
-def first_page(pdf: bytes) -> tuple[int, generic.DictionaryObject]:
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    ref = reader.root["/Pages"]["/Kids"].raw_get(0)
-    return ref.idnum, ref.get_object()
+def serialize(obj: generic.PdfObject) -> bytes:
+    out = io.BytesIO()
+    obj.write_to_stream(out, None)
+    return out.getvalue()
 
 
 def stream(data: bytes, extra: bytes = b"") -> bytes:
-    packed = zlib.compress(data)
-    return b"<< /Length %d /Filter /FlateDecode %s>>\nstream\n" % (
-        len(packed),
-        extra,
-    ) + packed + b"\nendstream"
+    """The body of a stream object, unfiltered."""
+    return b"<< /Length %d %s>>\nstream\n%s\nendstream" % (len(data), extra, data)
 
 
-def ref(number: int) -> generic.IndirectObject:
-    return generic.IndirectObject(number, 0, None)  # type: ignore[arg-type]  # written only
+def _reader(pdf: bytes) -> PdfFileReader:
+    return PdfFileReader(io.BytesIO(pdf), strict=False)
 
 
-def refs(numbers: Sequence[int]) -> generic.ArrayObject:
-    return generic.ArrayObject([ref(n) for n in numbers])
+def pages_number(pdf: bytes) -> tuple[int, generic.DictionaryObject]:
+    reader = _reader(pdf)
+    ref = reader.root.raw_get("/Pages")
+    assert isinstance(ref, generic.IndirectObject)
+    return ref.idnum, reader.root["/Pages"]
 
 
-def _with_entry(dictionary: generic.DictionaryObject, key: str, value: generic.PdfObject) -> bytes:
-    """The dictionary written again (raw values kept) with ``key`` set to ``value``."""
-    copy = generic.DictionaryObject(dict(dictionary))
-    copy[generic.NameObject(key)] = value
-    return serialise(copy)
+def page(pdf: bytes, index: int = 0) -> Page:
+    reader = _reader(pdf)
+    kids = reader.root["/Pages"].raw_get("/Kids")
+    kids = kids.get_object() if isinstance(kids, generic.IndirectObject) else kids
+    ref = kids.raw_get(index)
+    assert isinstance(ref, generic.IndirectObject)
+    dictionary = ref.get_object()
+    contents = dictionary.raw_get("/Contents")
+    refs = _refs(contents)
+    data = b"\n".join(r.get_object().data for r in refs)
+    return Page(ref.idnum, dictionary, refs[0].idnum, data, refs[0].get_object().data)
 
 
-def _numbers(value: generic.PdfObject | None) -> list[int]:
-    if isinstance(value, generic.IndirectObject):
-        value = value.get_object()
-    if not isinstance(value, generic.ArrayObject):
-        return []
-    return [v.idnum for v in list.__iter__(value)]  # raw references
+def _refs(value: generic.PdfObject) -> list[generic.IndirectObject]:
+    """The references in an array (or the one reference), not dereferenced."""
+    if isinstance(value, generic.ArrayObject):
+        return [value.raw_get(i) for i in range(len(value))]
+    assert isinstance(value, generic.IndirectObject)
+    return [value]
 
 
-def _appearance(u: Update, drawing: bytes, box: Sequence[float]) -> int:
-    x0, y0, x1, y1 = box
-    return u.add(
-        stream(
-            drawing,
-            b"/Type /XObject /Subtype /Form /BBox [%g %g %g %g] " % (x0, y0, x1, y1),
-        )
+def next_number(pdf: bytes) -> int:
+    return int(_reader(pdf).trailer["/Size"])
+
+
+def append_update(
+    pdf: bytes,
+    objects: Sequence[tuple[int, bytes]],
+    *,
+    trailer: Mapping[str, bytes] | None = None,
+) -> bytes:
+    """``pdf`` with one more revision defining ``objects`` (number, body), in this order; a
+    number given twice gets two xref subsections, the first definition listed first."""
+    m = _STARTXREF.search(pdf)
+    assert m is not None, "no startxref at the end"
+    prev = int(m.group(1))
+    reader = _reader(pdf)
+    root = reader.trailer.raw_get("/Root")
+    assert isinstance(root, generic.IndirectObject)
+    out = bytearray(pdf if pdf.endswith(b"\n") else pdf + b"\n")
+    offsets: list[tuple[int, int]] = []
+    for number, body in objects:
+        offsets.append((number, len(out)))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    size = max([int(reader.trailer["/Size"])] + [n + 1 for n, _ in objects])
+    xref = len(out)
+    out += b"xref\n"
+    for number, offset in offsets:
+        out += b"%d 1\n%010d 00000 n\r\n" % (number, offset)
+    fields = {"/Size": b"%d" % size, "/Root": b"%d 0 R" % root.idnum, "/Prev": b"%d" % prev}
+    if "/ID" in reader.trailer:
+        fields["/ID"] = serialize(reader.trailer["/ID"])
+    fields.update(trailer or {})
+    out += b"trailer\n<< " + b" ".join(k.encode() + b" " + v for k, v in fields.items())
+    out += b" >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def with_entries(dictionary: generic.DictionaryObject, **entries: bytes) -> bytes:
+    """The dictionary serialised with some entries replaced by raw bytes."""
+    parts = [b"<<"]
+    for key, value in dictionary.items():
+        if key.lstrip("/") in entries:
+            continue
+        parts.append(serialize(generic.NameObject(key)) + b" " + serialize(value))
+    for key, raw in entries.items():
+        parts.append(b"/" + key.encode() + b" " + raw)
+    parts.append(b">>")
+    return b" ".join(parts)
+
+
+# -- the forgeries -------------------------------------------------------------------------
+
+
+def replace_content(pdf: bytes, old: bytes, new: bytes, *, index: int = 0) -> bytes:
+    """The page's content stream object redefined with ``old`` replaced by ``new``."""
+    p = page(pdf, index)
+    assert old in p.content, old
+    dictionary = p.dictionary
+    changed = p.content.replace(old, new)
+    number = next_number(pdf)
+    return append_update(
+        pdf,
+        [
+            (number, stream(changed)),
+            (p.number, with_entries(dictionary, Contents=b"%d 0 R" % number)),
+        ],
     )
 
 
-def _page_with_annots(pdf: bytes, u: Update, numbers: Sequence[int]) -> None:
-    number, page = first_page(pdf)
-    existing = _numbers(page.raw_get("/Annots")) if "/Annots" in page else []
-    u.add(_with_entry(page, "/Annots", refs([*existing, *numbers])), number)
-
-
-def _acroform_with_fields(pdf: bytes, u: Update, numbers: Sequence[int]) -> None:
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    form_ref = reader.root.raw_get("/AcroForm")
-    form = form_ref.get_object()
-    existing = _numbers(form.raw_get("/Fields"))
-    u.add(_with_entry(form, "/Fields", refs([*existing, *numbers])), form_ref.idnum)
-
-
-# ---------------------------------------------------------------- family 1: annotations
-
-
-def widget_as_signature_field(pdf: bytes, *, box: Sequence[float] = (60, 700, 360, 760)) -> bytes:
-    """A new signature-typed widget (no /V) whose appearance paints over the amount."""
-    u = Update(pdf)
-    ap = _appearance(u, RED_AMOUNT, (0, 0, 612, 842))
-    page_no, _ = first_page(pdf)
-    fld = u.add(
-        b"<< /FT /Sig /T (Sig9) /Type /Annot /Subtype /Widget /F 4 /Rect [0 0 612 842] "
-        b"/P %d 0 R /AP << /N %d 0 R >> >>" % (page_no, ap)
+def draw_over(pdf: bytes, drawing: bytes, *, index: int = 0) -> bytes:
+    """One more content stream on the page, drawn after (over) the signed content."""
+    p = page(pdf, index)
+    contents = p.dictionary.raw_get("/Contents")
+    refs = _refs(contents)
+    number = next_number(pdf)
+    array = b"[" + b" ".join(b"%d 0 R" % r.idnum for r in refs) + b" %d 0 R]" % number
+    return append_update(
+        pdf,
+        [
+            (number, stream(b"q " + drawing + b" Q")),
+            (p.number, with_entries(p.dictionary, Contents=array)),
+        ],
     )
-    _acroform_with_fields(pdf, u, [fld])
-    _page_with_annots(pdf, u, [fld])
-    return u.build()
 
 
-def widget_only_in_annots(pdf: bytes) -> bytes:
-    """A signature widget listed only on the page (no form field): an "unused" object to some
-    readers, drawn by viewers."""
-    u = Update(pdf)
-    ap = _appearance(u, RED_AMOUNT, (0, 0, 612, 842))
-    fld = u.add(
-        b"<< /FT /Sig /Type /Annot /Subtype /Widget /F 4 /Rect [0 0 612 842] "
-        b"/AP << /N %d 0 R >> >>" % ap
+def white_box(rect: tuple[float, float, float, float]) -> bytes:
+    x0, y0, x1, y1 = rect
+    return b"1 g %.2f %.2f %.2f %.2f re f" % (x0, y0, x1 - x0, y1 - y0)
+
+
+def text_drawing(text: str, x: float, y: float, size: float = 10) -> bytes:
+    """Helvetica text: needs ``/F9 <Helvetica>`` in the resources (``add_annotation`` and
+    ``appearance`` put it in)."""
+    return b"BT /F9 %.1f Tf %.2f %.2f Td (%s) Tj ET" % (size, x, y, text.encode("latin-1"))
+
+
+HELVETICA = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+
+
+def add_annotation(
+    pdf: bytes,
+    rect: tuple[float, float, float, float],
+    drawing: bytes,
+    *,
+    index: int = 0,
+    kind: bytes = b"/Subtype /Stamp",
+) -> bytes:
+    """An annotation with an appearance stream (a form XObject) drawn on the page. ``kind``
+    may dress it as a signature widget (``/Subtype /Widget /FT /Sig``)."""
+    p = page(pdf, index)
+    first = next_number(pdf)
+    x0, y0, x1, y1 = rect
+    form = b"/Type /XObject /Subtype /Form /BBox [0 0 %.2f %.2f] " % (x1 - x0, y1 - y0)
+    form += b"/Resources << /Font << /F9 %d 0 R >> >> " % (first + 2)
+    annot = b"<< /Type /Annot %s /Rect [%.2f %.2f %.2f %.2f] /F 4 " % (kind, x0, y0, x1, y1)
+    annot += b"/P %d 0 R /AP << /N %d 0 R >> >>" % (p.number, first + 1)
+    old = p.dictionary.raw_get("/Annots") if "/Annots" in p.dictionary else generic.ArrayObject()
+    old = old.get_object() if isinstance(old, generic.IndirectObject) else old
+    annots = b"[" + b" ".join(serialize(a) for a in _refs(old)) + b" %d 0 R]" % first
+    return append_update(
+        pdf,
+        [
+            (first, annot),
+            (first + 1, stream(drawing, form)),
+            (first + 2, HELVETICA),
+            (p.number, with_entries(p.dictionary, Annots=annots)),
+        ],
     )
-    _page_with_annots(pdf, u, [fld])
-    return u.build()
 
 
-def stamp_annotation(pdf: bytes) -> bytes:
-    """A plain stamp annotation with an appearance."""
-    u = Update(pdf)
-    ap = _appearance(u, RED_AMOUNT, (0, 0, 612, 842))
-    annot = u.add(
-        b"<< /Type /Annot /Subtype /Stamp /F 4 /Rect [0 0 612 842] /AP << /N %d 0 R >> >>" % ap
+def add_page(pdf: bytes, drawing: bytes = b"0 0 m 300 300 l S") -> bytes:
+    number, pages = pages_number(pdf)
+    first = next_number(pdf)
+    kids = pages.raw_get("/Kids")
+    new_page = b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595.28 841.89] " % number
+    new_page += b"/Contents %d 0 R /Resources << >> >>" % (first + 1)
+    refs = b"[" + b" ".join(serialize(k) for k in _refs(kids.get_object())) + b" %d 0 R]" % first
+    return append_update(
+        pdf,
+        [
+            (first, new_page),
+            (first + 1, stream(drawing)),
+            (number, with_entries(pages, Kids=refs, Count=b"%d" % (int(pages["/Count"]) + 1))),
+        ],
     )
-    _page_with_annots(pdf, u, [annot])
-    return u.build()
 
 
-def appearance_of_existing_field(pdf: bytes, field_name: str) -> bytes:
-    """An existing (empty) signature field gets a new appearance that paints outside its box:
-    no signature, only a drawing."""
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    numbers = _numbers(reader.root["/AcroForm"].raw_get("/Fields"))
-    target = next(n for n in numbers if str(raw_object(pdf, n)["/T"]) == field_name)
-    field = raw_object(pdf, target)
-    assert isinstance(field, generic.DictionaryObject)
-    u = Update(pdf)
-    ap = _appearance(u, RED_AMOUNT, (-600, -600, 900, 900))
-    u.add(_with_entry(field, "/AP", generic.DictionaryObject({generic.NameObject("/N"): ref(ap)})), target)
-    return u.build()
+def set_page_entries(pdf: bytes, *, index: int = 0, **entries: bytes) -> bytes:
+    """A page's entries (MediaBox, CropBox, Rotate, …) replaced by raw values."""
+    p = page(pdf, index)
+    return append_update(pdf, [(p.number, with_entries(p.dictionary, **entries))])
 
 
-# ---------------------------------------------------------------- family 2: planted references
-
-
-def plant_reference(pdf: bytes, *, kind: str) -> tuple[bytes, int]:
-    """Before signing: the page refers to an object that no revision defines (``kind`` says
-    where: ``contents`` array, ``annots``, ``xobject`` in the resources). Returns the file
-    and the planted number."""
-    u = Update(pdf)
-    number, page = first_page(pdf)
-    planted = u.next_number() + 40
-    if kind == "contents":
-        current = page.raw_get("/Contents")
-        u.add(_with_entry(page, "/Contents", refs([current.idnum, planted])), number)
-    elif kind == "annots":
-        u.add(_with_entry(page, "/Annots", refs([planted])), number)
-    elif kind == "xobject":
-        # the page's resources get an XObject, and a content stream that draws it
-        drawing = u.add(stream(b"q /Fx1 Do Q"))
-        current = page.raw_get("/Contents")
-        resources = generic.DictionaryObject(dict(page["/Resources"]))
-        resources[generic.NameObject("/XObject")] = generic.DictionaryObject(
-            {generic.NameObject("/Fx1"): ref(planted)}
-        )
-        copy = generic.DictionaryObject(dict(page))
-        copy[generic.NameObject("/Contents")] = refs([current.idnum, drawing])
-        copy[generic.NameObject("/Resources")] = resources
-        u.add(serialise(copy), number)
-    else:
-        raise ValueError(kind)
-    # keep /Size beyond the planted number, as a preparing tool would
-    return u.build(), planted
-
-
-def fill_planted(pdf: bytes, planted: int, *, kind: str) -> bytes:
-    u = Update(pdf)
-    if kind == "contents":
-        u.add(stream(RED_AMOUNT), planted)
-    elif kind == "annots":
-        ap = _appearance(u, RED_AMOUNT, (0, 0, 612, 842))
-        u.add(
-            b"<< /Type /Annot /Subtype /Stamp /F 4 /Rect [0 0 612 842] /AP << /N %d 0 R >> >>"
-            % ap,
-            planted,
-        )
-    else:
-        u.add(stream(RED_AMOUNT, b"/Type /XObject /Subtype /Form /BBox [0 0 612 842] "), planted)
-    return u.build()
-
-
-# ---------------------------------------------------------------- family 3: duplicate entries
-
-
-def duplicate_page_entry(pdf: bytes) -> bytes:
-    """The page is listed twice in one section: the first entry an unchanged copy, the second
-    a page with an extra content stream; readers differ on which one counts."""
-    number, page = first_page(pdf)
-    u = Update(pdf)
-    content = u.add(stream(RED_AMOUNT))
-    current = page.raw_get("/Contents")
-    u.add(serialise(page), number)  # the honest copy, listed first
-    changed = _with_entry(page, "/Contents", refs([current.idnum, content]))
-    u.add(changed, number)
-    return u.build()
-
-
-def duplicate_unchanged_entry(pdf: bytes) -> bytes:
-    """A new content stream listed twice (same offset), added to the page."""
-    number, page = first_page(pdf)
-    u = Update(pdf)
-    content = u.add(stream(RED_AMOUNT))
-    current = page.raw_get("/Contents")
-    u.add(_with_entry(page, "/Contents", refs([current.idnum, content])), number)
-    u.repeat.append(content)
-    return u.build()
-
-
-def duplicate_info_entry(pdf: bytes) -> bytes:
-    """Only /Info, but listed twice with different titles."""
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    info = reader.trailer.raw_get("/Info")
-    u = Update(pdf)
-    u.add(b"<< /Title (Bien lai 7.000 d) >>", info.idnum)
-    u.add(b"<< /Title (Bien lai 17.000 d) >>", info.idnum)
-    return u.build()
-
-
-# ---------------------------------------------------------------- family 4: bookkeeping only
-
-
-def info_only(pdf: bytes, title: str = "Biên lai 17.000 đ") -> bytes:
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    info = reader.trailer.raw_get("/Info")
-    u = Update(pdf)
-    u.add(b"<< /Title " + serialise(generic.TextStringObject(title)) + b" >>", info.idnum)
-    return u.build()
-
-
-def metadata_only(pdf: bytes) -> bytes:
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    root_ref = reader.trailer.raw_get("/Root")
-    u = Update(pdf)
-    xmp = (
-        b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
-        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
-        b'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>17.000 d</dc:title>'
-        b"</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end=\"w\"?>"
-    )
-    meta = u.add(b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(xmp) + xmp + b"\nendstream")
-    u.add(_with_entry(root_ref.get_object(), "/Metadata", ref(meta)), root_ref.idnum)
-    return u.build()
-
-
-def need_appearances(pdf: bytes) -> bytes:
-    """/NeedAppearances true: poppler then draws the signature widgets itself (blank)."""
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    form_ref = reader.root.raw_get("/AcroForm")
-    u = Update(pdf)
-    u.add(
-        _with_entry(form_ref.get_object(), "/NeedAppearances", generic.BooleanObject(True)),
-        form_ref.idnum,
-    )
-    return u.build()
-
-
-def unreferenced_objects(pdf: bytes, count: int = 2) -> bytes:
-    u = Update(pdf)
-    for _ in range(count):
-        u.add(stream(RED_AMOUNT))
-    return u.build()
-
-
-def eof_then_eof(pdf: bytes) -> bytes:
-    """Bytes after %%EOF that end in another %%EOF (an object, no section)."""
-    number, page = first_page(pdf)
-    return pdf + b"%d 0 obj\n" % number + serialise(page) + b"\nendobj\n%%EOF\n"
-
-
-def fake_revision_after_eof(pdf: bytes) -> bytes:
-    """A trailer and startxref pointing back at the old section: no new xref."""
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    prev = reader.xrefs.get_startxref_for_revision(reader.xrefs.total_revisions - 1)
-    return pdf + b"%% 17.000 d\nstartxref\n%d\n%%%%EOF\n" % prev
-
-
-def hidden_object_in_revision(pdf: bytes) -> bytes:
-    """An info-only update that also carries an object its xref does not list (some readers
-    rebuild the table and find it)."""
-    number, page = first_page(pdf)
-    updated = info_only(pdf, "x")
-    cut = updated.rindex(b"\nxref\n") + 1
-    hidden = b"%d 0 obj\n" % number + serialise(page) + b"\nendobj\n"
-    shifted = updated[:cut] + hidden + updated[cut:]
-    # fix startxref to the moved section
-    start = shifted.rindex(b"startxref\n") + len(b"startxref\n")
-    end = shifted.index(b"\n", start)
-    return shifted[:start] + b"%d" % (cut + len(hidden)) + shifted[end:]
-
-
-# ---------------------------------------------------------------- family 5: foreign validation data
-
-
-def stranger_tsa() -> tuple[bytes, bytes]:
-    """A self-made TSA (certificate DER, PKCS#8 key DER) that no configuration trusts."""
-    import datetime as dt
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "TSA lạ")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    der_key = key.private_bytes(
-        serialization.Encoding.DER,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return cert.public_bytes(serialization.Encoding.DER), der_key
-
-
-def untrusted_document_timestamp(pdf: bytes, tsa: tuple[bytes, bytes]) -> bytes:
-    """A document timestamp (pyHanko's own writer) from a TSA nobody configured."""
-    from asn1crypto import keys, x509
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
-    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
-
-    cert, key = tsa
-    stamper = DummyTimeStamper(
-        tsa_cert=x509.Certificate.load(cert), tsa_key=keys.PrivateKeyInfo.load(key)
-    )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    out = PdfTimeStamper(stamper).timestamp_pdf(writer, "sha256")
-    return bytes(out.getvalue())
-
-
-def foreign_dss(pdf: bytes, certs: Sequence[bytes]) -> bytes:
-    """Validation data with certificates from elsewhere (pyHanko's own DSS writer)."""
-    from asn1crypto import x509
-    from pyhanko.sign.validation.dss import DocumentSecurityStore
-
-    buf = io.BytesIO(pdf)
-    DocumentSecurityStore.add_dss(
-        buf,
-        None,
-        certs=[x509.Certificate.load(c) for c in certs],
-        force_write=True,
-        strict=False,
-    )
-    return buf.getvalue()
-
-
-# ---------------------------------------------------------------- family 6: unlocked last field
-
-
-def prepare_unlocked(pdf: bytes, places: Sequence[object]) -> bytes:
-    """Approval fields like the service's, but the last one does not lock the document (a
-    document prepared elsewhere)."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields
-
-    from esign.signing.sign import field_name_for
-
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    for i, place in enumerate(places, start=1):
-        box = tuple(round(v) for v in place.box)  # type: ignore[attr-defined]
-        fields.append_signature_field(
-            writer,
-            fields.SigFieldSpec(
-                field_name_for(i, place.role),  # type: ignore[attr-defined]
-                on_page=0,
-                box=box,  # type: ignore[arg-type]
-            ),
-        )
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+def duplicate_definition(
+    pdf: bytes, old: bytes, new: bytes, *, forged_first: bool, index: int = 0
+) -> bytes:
+    """One xref section listing the page's content stream twice, the genuine content and a
+    forged one (``old`` replaced by ``new``) in the order asked. Readers disagree on which
+    entry wins (measured: PDFium takes the last, poppler the first)."""
+    p = page(pdf, index)
+    assert old in p.first_content, old
+    genuine = (p.content_number, stream(p.first_content))
+    forged = (p.content_number, stream(p.first_content.replace(old, new)))
+    return append_update(pdf, [forged, genuine] if forged_first else [genuine, forged])

@@ -21,7 +21,7 @@ import pypdfium2 as pdfium
 
 from tests.utils.pdf_checks import pdftoppm
 
-from . import forgeries as F
+from . import forged_updates as F
 from .conftest import RECEIPT_BOX, RESULT_PLACES, simple_pdf
 
 CHAIN = [field_name_for(1, "judicial_officer"), field_name_for(2, "chairman")]
