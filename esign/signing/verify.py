@@ -38,6 +38,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from .completeness import awaited_fields, title_of
+from .errors import VisualCheckError
 from .report import (
     VERDICT_TEXT,
     Finding,
@@ -53,6 +54,8 @@ from .structure import Layout, Problem, StructureError, dangling_references, rea
 MAX_BYTES = 20 * 1024 * 1024
 MAX_TREE_NODES = 200_000
 """Nodes of the page and form-field trees (all revisions) a file may have."""
+VISUAL_TIMEOUT = 2.5
+"""Seconds the renderings of one file may take (inside :data:`DEFAULT_TIMEOUT`)."""
 DEFAULT_TIMEOUT = 4.0
 """Seconds for one isolated verification: with the fork, an answer within 5 seconds."""
 
@@ -371,7 +374,7 @@ async def _verify(
         )
     findings = [_finding(p) for p in _structure_problems(layout, reader, sigs, trust)]
     if visual and not findings:
-        findings.extend(_visual_problems(pdf, layout, reader, sigs))
+        findings.extend(_visual_problems(pdf, layout, reader, sigs, timeout=VISUAL_TIMEOUT))
     problems_vi = [f.message_vi for f in findings]
     problems_en = [f.message_en for f in findings]
     failed = [r for r in reports if not r.passed]
@@ -458,9 +461,78 @@ def _visual_problems(
     layout: Layout,
     reader: PdfFileReader,
     sigs: Sequence[EmbeddedPdfSignature],
+    *,
+    timeout: float,
 ) -> list[Finding]:
-    """Rendering the signed revisions against the whole file (:mod:`.visual`), if present."""
-    return []
+    """Each signed revision rendered against the whole file by PDFium and poppler
+    (:mod:`.visual`); only the boxes of signatures made after a revision may differ."""
+    from .visual import PageBox, rendered_changes
+
+    pages = _page_numbers(reader)
+    boxes: list[tuple[int, PageBox]] = []  # (signed revision, where its stamp is drawn)
+    for sig in sigs:
+        box = _widget_box(sig, pages)
+        if box is not None:
+            boxes.append((sig.signed_revision, box))
+    signed = sorted({s.signed_revision for s in sigs})
+    request = [
+        (layout.revisions[r].end, tuple(b for later, b in boxes if later > r)) for r in signed
+    ]
+    try:
+        found = rendered_changes(pdf, revisions=request, timeout=timeout)
+    except VisualCheckError as exc:
+        raise _Unreadable(exc.message_vi, exc.message_en) from exc
+    findings = []
+    for diff in found:
+        revision = signed[diff.revision]
+        where_vi = f"trang {diff.page + 1}" if diff.page >= 0 else "số trang"
+        where_en = f"page {diff.page + 1}" if diff.page >= 0 else "the page count"
+        findings.append(
+            Finding(
+                code="visual_change",
+                message_vi=f"nội dung hiển thị đã thay đổi sau khi ký (lần sửa {revision}, "
+                f"{diff.renderer}, {where_vi}): {diff.message_vi}",
+                message_en=f"what a reader shows changed after signing (revision {revision}, "
+                f"{diff.renderer}, {where_en}): {diff.message_en}",
+                revision=revision,
+            )
+        )
+    return findings
+
+
+def _page_numbers(reader: PdfFileReader) -> dict[int, int]:
+    """Object number of each page → its index, in document order."""
+    numbers: dict[int, int] = {}
+    stack: list[generic.PdfObject] = [reader.root.raw_get("/Pages")]
+    while stack and len(numbers) <= MAX_TREE_NODES:
+        item = stack.pop()
+        number = item.idnum if isinstance(item, generic.IndirectObject) else None
+        node = item.get_object()
+        if not isinstance(node, generic.DictionaryObject):
+            continue
+        kids = _entry(node, "/Kids")
+        if isinstance(kids, generic.ArrayObject):
+            stack.extend(reversed([kids.raw_get(i) for i in range(len(kids))]))
+        elif number is not None:
+            numbers[number] = len(numbers)
+    return numbers
+
+
+def _widget_box(sig: EmbeddedPdfSignature, pages: dict[int, int]) -> PageBox | None:
+    from .visual import PageBox
+
+    widget = sig.sig_field
+    rect = _entry(widget, "/Rect")
+    page_ref = widget.raw_get("/P") if "/P" in widget else None
+    if not isinstance(rect, generic.ArrayObject) or len(rect) != 4:
+        return None
+    x0, y0, x1, y1 = (float(v) for v in rect)
+    if x0 == x1 or y0 == y1:
+        return None  # invisible (document timestamps)
+    page = pages.get(page_ref.idnum) if isinstance(page_ref, generic.IndirectObject) else None
+    if page is None:
+        return None
+    return PageBox(page, min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
 def _precheck(pdf: bytes, max_bytes: int | None) -> VerificationReport | None:
