@@ -119,6 +119,16 @@ def _get(obj: generic.PdfObject, key: str) -> generic.PdfObject | None:
     return None
 
 
+def _name(obj: generic.PdfObject, key: str) -> str | None:
+    """A name entry as a plain string (None if absent or not a name)."""
+    value = _get(obj, key)
+    return str(value) if isinstance(value, generic.NameObject) else None
+
+
+def _keys(obj: generic.PdfObject) -> set[str]:
+    return {str(k) for k in obj} if isinstance(obj, generic.DictionaryObject) else set()
+
+
 def _changed_keys(old: generic.PdfObject, new: generic.PdfObject) -> set[str] | None:
     """Keys whose raw values differ; None if either is not a dictionary (or one is a stream
     and the other is not, or the stream data differs)."""
@@ -128,9 +138,12 @@ def _changed_keys(old: generic.PdfObject, new: generic.PdfObject) -> set[str] | 
         return None
     if isinstance(old, generic.StreamObject) != isinstance(new, generic.StreamObject):
         return None
-    if isinstance(old, generic.StreamObject) and isinstance(new, generic.StreamObject):
-        if old.encoded_data != new.encoded_data:
-            return None
+    if (
+        isinstance(old, generic.StreamObject)
+        and isinstance(new, generic.StreamObject)
+        and old.encoded_data != new.encoded_data
+    ):
+        return None
     keys = set(old) | set(new)
     return {k for k in keys if _raw(old, k) != _raw(new, k)}
 
@@ -172,7 +185,8 @@ def _refs_in(value: generic.PdfObject, depth: int = 0) -> Iterator[int]:
 
 
 def _obj(resolver: HistoricalResolver, number: int, generation: int = 0) -> generic.PdfObject:
-    return resolver.get_object(generic.Reference(number, generation))
+    obj: generic.PdfObject = resolver.get_object(generic.Reference(number, generation))
+    return obj
 
 
 def _check_one(
@@ -198,7 +212,9 @@ def _check_one(
     new_root = _ref_number(after.trailer_view.raw_get("/Root"))
     new_info = _ref_number(_get(after.trailer_view, "/Info"))
     if new_root != root_ref or new_info != info_ref:
-        yield _problem(index, (), "đổi gốc tài liệu hoặc /Info", "the trailer's /Root or /Info moved")
+        yield _problem(
+            index, (), "đổi gốc tài liệu hoặc /Info", "the trailer's /Root or /Info moved"
+        )
         return
     old_root = _obj(before, root_ref or 0)
     acroform_ref = _ref_number(_get(old_root, "/AcroForm"))
@@ -235,13 +251,13 @@ def _check_one(
                 bad.append(number)
                 continue
             if "/Fields" in changed:
-                added = _appended(_get(old, "/Fields"), _get(new, "/Fields"))
-                if added is None or not is_doc_ts:
+                appended = _appended(_get(old, "/Fields"), _get(new, "/Fields"))
+                if appended is None or not is_doc_ts:
                     bad.append(number)
                 else:
-                    new_fields.update(added)
+                    new_fields.update(appended)
         elif number == dss_ref:
-            if changed is None or not set(new) <= _DSS_KEYS:
+            if changed is None or not _keys(new) <= _DSS_KEYS:
                 bad.append(number)
                 continue
             substantive = True
@@ -257,7 +273,7 @@ def _check_one(
                 or changed is None
                 or not changed <= _FIELD_SIGNING
                 or _get(old, "/V") is not None
-                or _get(new, "/FT") != "/Sig"
+                or _name(new, "/FT") != "/Sig"
             ):
                 bad.append(number)
                 continue
@@ -325,7 +341,7 @@ def _page_annots_only(
 ) -> bool:
     return (
         changed == {"/Annots"}
-        and _get(new, "/Type") == "/Page"
+        and _name(new, "/Type") == "/Page"
         and _appended(_get(old, "/Annots"), _get(new, "/Annots")) is not None
     )
 
@@ -345,7 +361,7 @@ def _check_timestamp_fields(
         )
         if (
             number in added
-            and _get(field, "/FT") == "/Sig"
+            and _name(field, "/FT") == "/Sig"
             and _ref_number(_get(field, "/V")) == sig_number
             and _get(field, "/AP") is None
             and _get(field, "/Kids") is None
@@ -388,15 +404,17 @@ def _reach(after: HistoricalResolver, anchors: dict[int, str], added: set[int]) 
 def _is_xmp(obj: generic.PdfObject) -> bool:
     return (
         isinstance(obj, generic.StreamObject)
-        and _get(obj, "/Type") == "/Metadata"
-        and _get(obj, "/Subtype") == "/XML"
+        and _name(obj, "/Type") == "/Metadata"
+        and _name(obj, "/Subtype") == "/XML"
     )
 
 
 class _TrustPool:
     """Certificates that chain to a configured root (checked by signature, not by name)."""
 
-    def __init__(self, roots: Sequence[bytes], extra: Sequence[bytes], crls: Sequence[bytes]) -> None:
+    def __init__(
+        self, roots: Sequence[bytes], extra: Sequence[bytes], crls: Sequence[bytes]
+    ) -> None:
         self.configured_crls = frozenset(crls)
         self.trusted = [x509.load_der_x509_certificate(r) for r in roots]
         self.extra = [x509.load_der_x509_certificate(c) for c in extra]
@@ -469,7 +487,7 @@ def _check_dss(
             except ValueError:
                 bad.append(number)
         elif isinstance(obj, generic.DictionaryObject):
-            if not set(obj) <= _VRI_KEYS | _DSS_KEYS or _get(obj, "/Type") not in (None, "/VRI"):
+            if not _keys(obj) <= _VRI_KEYS | _DSS_KEYS or _name(obj, "/Type") not in (None, "/VRI"):
                 bad.append(number)
         elif not isinstance(obj, generic.ArrayObject):
             bad.append(number)

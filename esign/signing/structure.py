@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils import generic, misc
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.xref import (
     ObjStreamRef,
@@ -303,7 +303,7 @@ def _object_end(
         if header != (number, generation):
             return None
         generic.read_object(stream, generic.Reference(number, generation, reader))
-        generic.read_non_whitespace(stream, seek_back=True)
+        misc.read_non_whitespace(stream, seek_back=True)
         if stream.read(6) != b"endobj":
             return None
         return stream.tell()

@@ -24,7 +24,7 @@ import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils import generic
@@ -50,6 +50,9 @@ from .report import (
 )
 from .revisions import check_revisions
 from .structure import Layout, Problem, StructureError, dangling_references, read_layout
+
+if TYPE_CHECKING:
+    from .visual import PageBox
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_TREE_NODES = 200_000
@@ -466,7 +469,7 @@ def _visual_problems(
 ) -> list[Finding]:
     """Each signed revision rendered against the whole file by PDFium and poppler
     (:mod:`.visual`); only the boxes of signatures made after a revision may differ."""
-    from .visual import PageBox, rendered_changes
+    from .visual import rendered_changes
 
     pages = _page_numbers(reader)
     boxes: list[tuple[int, PageBox]] = []  # (signed revision, where its stamp is drawn)

@@ -8,7 +8,6 @@ objects, a cross-reference table (entries may repeat) and a trailer with ``/Prev
 from __future__ import annotations
 
 import io
-import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -100,10 +99,15 @@ def first_page(pdf: bytes) -> tuple[int, generic.DictionaryObject]:
 
 def stream(data: bytes, extra: bytes = b"") -> bytes:
     packed = zlib.compress(data)
-    return b"<< /Length %d /Filter /FlateDecode %s>>\nstream\n" % (
-        len(packed),
-        extra,
-    ) + packed + b"\nendstream"
+    return (
+        b"<< /Length %d /Filter /FlateDecode %s>>\nstream\n"
+        % (
+            len(packed),
+            extra,
+        )
+        + packed
+        + b"\nendstream"
+    )
 
 
 def ref(number: int) -> generic.IndirectObject:
@@ -204,7 +208,10 @@ def appearance_of_existing_field(pdf: bytes, field_name: str) -> bytes:
     assert isinstance(field, generic.DictionaryObject)
     u = Update(pdf)
     ap = _appearance(u, RED_AMOUNT, (-600, -600, 900, 900))
-    u.add(_with_entry(field, "/AP", generic.DictionaryObject({generic.NameObject("/N"): ref(ap)})), target)
+    u.add(
+        _with_entry(field, "/AP", generic.DictionaryObject({generic.NameObject("/N"): ref(ap)})),
+        target,
+    )
     return u.build()
 
 
@@ -248,8 +255,7 @@ def fill_planted(pdf: bytes, planted: int, *, kind: str) -> bytes:
     elif kind == "annots":
         ap = _appearance(u, RED_AMOUNT, (0, 0, 612, 842))
         u.add(
-            b"<< /Type /Annot /Subtype /Stamp /F 4 /Rect [0 0 612 842] /AP << /N %d 0 R >> >>"
-            % ap,
+            b"<< /Type /Annot /Subtype /Stamp /F 4 /Rect [0 0 612 842] /AP << /N %d 0 R >> >>" % ap,
             planted,
         )
     else:
@@ -313,9 +319,13 @@ def metadata_only(pdf: bytes) -> bytes:
         b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
         b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
         b'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>17.000 d</dc:title>'
-        b"</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end=\"w\"?>"
+        b'</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
     )
-    meta = u.add(b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(xmp) + xmp + b"\nendstream")
+    meta = u.add(
+        b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(xmp)
+        + xmp
+        + b"\nendstream"
+    )
     u.add(_with_entry(root_ref.get_object(), "/Metadata", ref(meta)), root_ref.idnum)
     return u.build()
 

@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from typer.testing import CliRunner
 
@@ -17,8 +18,6 @@ from esign.config import get_settings
 from esign.signing.report import Verdict, VerificationReport
 from esign.signing.sign import DocumentSigner, PadesLevel, field_name_for, prepare_approval_fields
 from esign.signing.verify import TrustConfig, verify
-import pypdfium2 as pdfium
-
 from tests.utils.pdf_checks import pdftoppm
 
 from . import forged_updates as F
@@ -36,7 +35,9 @@ def _result(
     )
     if not both:
         return first.pdf
-    return make_signer("chairman", level).approve(first.pdf, field_name=CHAIN[1], role="chairman").pdf
+    return (
+        make_signer("chairman", level).approve(first.pdf, field_name=CHAIN[1], role="chairman").pdf
+    )
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +63,7 @@ BASES = ["receipt-B-T", "receipt-B-LTA", "result-half-B-B", "result-full-B-LT", 
 # (builder, problem codes one of which must be named, which readers draw the change: PDFium
 # with its form layer and poppler)
 BOTH, POPPLER, ONE = (True, True), (False, True), None
-FAMILIES: dict[str, tuple[Forge, set[str], tuple[bool, bool] | None | bool]] = {
+FAMILIES: dict[str, tuple[Forge, set[str], tuple[bool, bool] | bool | None]] = {
     "widget_as_signature_field": (F.widget_as_signature_field, {"revision_not_allowed"}, BOTH),
     # a widget outside the form: poppler draws it, PDFium's form layer does not
     "widget_only_in_annots": (F.widget_only_in_annots, {"revision_not_allowed"}, POPPLER),
@@ -103,7 +104,9 @@ def _pdfium(pdf: bytes) -> bytes:
     try:
         doc.init_forms()
         page = doc[0]
-        return bytes(page.render(scale=40 / 72, draw_annots=True, may_draw_forms=True).to_pil().tobytes())
+        return bytes(
+            page.render(scale=40 / 72, draw_annots=True, may_draw_forms=True).to_pil().tobytes()
+        )
     finally:
         doc.close()
 
