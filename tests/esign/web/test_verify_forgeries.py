@@ -5,6 +5,7 @@ awaiting its last signature is "incomplete" there too, never "valid"."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import pytest
 
@@ -38,15 +39,17 @@ def _post(web: Web, pdf: bytes) -> tuple[str, dict[str, object]]:
     return html.unescape(page.text), api.json()
 
 
-def test_forgeries_of_a_server_receipt_are_refused_everywhere(web_sqlite: Web) -> None:
-    web = web_sqlite
+@pytest.mark.parametrize("forge", FORGERIES, ids=lambda f: f.__name__)
+def test_forgeries_of_a_server_receipt_are_refused_everywhere(
+    web_sqlite: Web, forge: Callable[[bytes], bytes]
+) -> None:
+    web = web_sqlite  # a fresh service each time: the upload rate limit stays out of the way
     genuine = web.client.get(f"/v/{web.issue().token}/pdf").content
     text, api = _post(web, genuine)
     assert api["verdict"] == "valid" and 'data-verdict="valid"' in text
-    for forge in FORGERIES:
-        forged = forge(genuine)
+    for forged in (forge(genuine),):
         text, api = _post(web, forged)
-        assert api["verdict"] == "invalid", (forge.__name__, api["message_en"])
+        assert api["verdict"] == "invalid", api["message_en"]
         assert 'data-verdict="invalid"' in text and "Chữ ký số KHÔNG hợp lệ" in text
         assert "Chữ ký số hợp lệ" not in text
         reason = str(api["message_vi"])
