@@ -214,6 +214,11 @@ def _raw_entries(
         builder = XRefBuilder(reader, stream, strict=False, last_startxref=start)
         ref, xref_stream = builder._read_xref_stream_object()
         entries = list(parse_xref_stream(xref_stream, strict=False))
+        misc.read_non_whitespace(stream, seek_back=True)
+        if stream.read(6) != b"endobj":
+            raise StructureError(
+                "luồng tham chiếu chéo không kết thúc đúng", f"xref stream at {start} has no endobj"
+            )
         return entries, ref.idnum, stream.tell()
     if stream.read(4) != b"xref":
         raise StructureError("bảng tham chiếu hỏng", f"no xref table at {start}")
