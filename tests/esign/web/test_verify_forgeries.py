@@ -55,6 +55,9 @@ def test_forgeries_of_a_server_receipt_are_refused_everywhere(
         reason = str(api["message_vi"])
         assert "lần sửa" in reason or "%%EOF" in reason, reason
         assert reason in text  # the page names the reason too
+        problems = api["problems"]
+        assert isinstance(problems, list) and problems
+        assert all(p["code"] and p["message_vi"] for p in problems)
         assert api["record"]["on_record"] is False  # type: ignore[index]
 
 
@@ -74,6 +77,7 @@ def test_a_result_awaiting_its_last_signature_is_incomplete(
     assert api["verdict"] == "incomplete", api["message_en"]
     assert api["verdict_vi"] == "Chưa đủ chữ ký"
     assert "còn chờ Chủ tịch UBND" in str(api["message_vi"])
+    assert api["awaiting"] == ["Chủ tịch UBND"] and api["problems"] == []
     assert 'data-verdict="incomplete"' in text and "Chưa đủ chữ ký: văn bản còn chờ" in text
     assert "Chữ ký số hợp lệ" not in text
     # after the chairman signs: valid
