@@ -2,11 +2,19 @@
 
 "Valid" needs every signature intact, chained to a configured trust root, not revoked at the
 time it was made (a signature timestamp proves that time; without one, the certificate must
-not be revoked now), and either covering the whole file or followed only by permitted
-revisions: validation data and document timestamps, or, in a document prepared for several
-officials, the signing of its remaining signature fields while the document allows it
-(DocMDP). ``DESIGN.md`` asked for the first two only; an approval chain needs the third, and
-each of those later signatures is judged on its own. Nothing may follow the last revision.
+not be revoked now), and four checks of our own on top of pyHanko's (whose difference
+analysis stays one input, never the decision):
+
+- the file's structure, read by ourselves (:mod:`.structure`): one definition per object
+  number per cross-reference section, offsets that point at their objects, nothing between
+  or after the revisions, no reference in a signed revision to an object it does not define;
+- every revision after the first signed one is of a kind this service writes (:mod:`.revisions`):
+  an approval signature into a field that existed empty, validation data whose certificates
+  chain to our roots, a document timestamp in a new invisible field;
+- each signed revision, rendered by PDFium and by poppler, looks like the whole file except in
+  the boxes of signatures made later (:mod:`.visual`);
+- every signature field is filled: a result still awaiting an official is
+  :attr:`Verdict.INCOMPLETE` ("chưa đủ chữ ký: còn chờ <chức danh>"), not valid.
 
 Every exception of pyHanko, asn1crypto or cryptography is caught here, ``AssertionError``
 included. Uploaded files are parsed in a child process with limits on size, memory and time
