@@ -230,7 +230,8 @@ def _check_one(
     for number in touched:
         if number not in existed:
             continue
-        old, new = _obj(before, number), _obj(after, number)
+        generation = revision.entries[number].generation
+        old, new = _obj(before, number, generation), _obj(after, number, generation)
         changed = _changed_keys(old, new)
         if number == root_ref:
             if changed is None or not changed <= _CATALOG_BOOKKEEPING:

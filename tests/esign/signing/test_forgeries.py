@@ -16,8 +16,17 @@ from certs import PkiFolder
 from esign.cli.main import app
 from esign.config import get_settings
 from esign.signing.report import Verdict, VerificationReport
-from esign.signing.sign import DocumentSigner, PadesLevel, field_name_for, prepare_approval_fields
+from esign.signing.sign import (
+    DocumentSigner,
+    PadesLevel,
+    SignaturePlace,
+    field_name_for,
+    prepare_approval_fields,
+)
 from esign.signing.verify import TrustConfig, verify
+from esign.workflows.copies import append_certification
+from receipts.pdf.result import render_result
+from tests.utils import pdf_samples
 from tests.utils.pdf_checks import pdftoppm
 
 from . import forged_updates as F
@@ -44,6 +53,14 @@ def _result(
 def genuine(make_signer: Callable[..., DocumentSigner]) -> dict[str, bytes]:
     """Our own documents: certified receipts, results after one and after both officials."""
     prepared = prepare_approval_fields(simple_pdf("TRÍCH LỤC KHAI SINH"), RESULT_PLACES)
+    copy = append_certification(
+        simple_pdf("BẢN SAO GIẤY KHAI SINH", pages=2), render_result(pdf_samples.certification())
+    )
+    copy_places = [
+        SignaturePlace(field_name="", page=p.page_index, box=p.rect.as_tuple(), role=p.role)
+        for p in copy.signatures
+    ]
+    assert [p.role for p in copy_places] == ["chairman"]
     unlocked = F.prepare_unlocked(simple_pdf("GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN"), RESULT_PLACES)
     return {
         "receipt-B-T": make_signer("seal", PadesLevel.B_T)
@@ -55,10 +72,24 @@ def genuine(make_signer: Callable[..., DocumentSigner]) -> dict[str, bytes]:
         "result-half-B-B": _result(make_signer, PadesLevel.B_B, both=False, pdf=prepared),
         "result-full-B-LT": _result(make_signer, PadesLevel.B_LT, both=True, pdf=prepared),
         "result-unlocked": _result(make_signer, PadesLevel.B_B, both=True, pdf=unlocked),
+        "certified-copy-B-LT": make_signer("chairman", PadesLevel.B_LT)
+        .approve(
+            prepare_approval_fields(copy.pdf, copy_places),
+            field_name=field_name_for(1, "chairman"),
+            role="chairman",
+        )
+        .pdf,
     }
 
 
-BASES = ["receipt-B-T", "receipt-B-LTA", "result-half-B-B", "result-full-B-LT", "result-unlocked"]
+BASES = [
+    "receipt-B-T",
+    "receipt-B-LTA",
+    "result-half-B-B",
+    "result-full-B-LT",
+    "result-unlocked",
+    "certified-copy-B-LT",
+]
 
 # (builder, problem codes one of which must be named, which readers draw the change: PDFium
 # with its form layer and poppler)
