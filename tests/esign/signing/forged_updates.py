@@ -467,3 +467,39 @@ def prepare_unlocked(pdf: bytes, places: Sequence[object]) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def duplicate_in_xref_stream(pdf: bytes) -> bytes:
+    """The update's section is a cross-reference stream whose /Index lists the page twice: an
+    honest copy first, then a page with an extra content stream."""
+    import struct
+
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    number, page = first_page(pdf)
+    u = Update(pdf)
+    content = u.add(stream(RED_AMOUNT))
+    current = page.raw_get("/Contents")
+    out = bytearray(pdf)
+    offsets: list[tuple[int, int]] = []
+    for n, body in [
+        (content, u.objects[0][1]),
+        (number, serialise(page)),
+        (number, _with_entry(page, "/Contents", refs([current.idnum, content]))),
+    ]:
+        offsets.append((n, len(out)))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref_number = content + 1
+    xref_at = len(out)
+    offsets.append((xref_number, xref_at))
+    data = b"".join(struct.pack(">BIH", 1, off, 0) for _, off in offsets)
+    index = b" ".join(b"%d 1" % n for n, _ in offsets)
+    trailer = reader.trailer
+    root, info = trailer.raw_get("/Root"), trailer.raw_get("/Info")
+    prev = reader.xrefs.get_startxref_for_revision(reader.xrefs.total_revisions - 1)
+    out += (
+        b"%d 0 obj\n<< /Type /XRef /W [1 4 2] /Index [%s] /Size %d /Root %d 0 R /Info %d 0 R "
+        b"/Prev %d /Length %d >>\nstream\n"
+        % (xref_number, index, xref_number + 1, root.idnum, info.idnum, prev, len(data))
+    )
+    out += data + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    return bytes(out)

@@ -198,10 +198,18 @@ def test_pyhanko_alone_would_accept_the_disguised_widget(
     assert problem.revision == 4 and problem.objects
 
 
-def test_eof_then_eof_is_never_valid(genuine: dict[str, bytes], trust: TrustConfig) -> None:
+@pytest.mark.parametrize("forge", [F.eof_then_eof, F.duplicate_in_xref_stream])
+def test_unreadable_forgeries_are_never_valid(
+    forge: Forge, genuine: dict[str, bytes], trust: TrustConfig, tmp_path: Path
+) -> None:
+    """Bytes after %%EOF ending in another %%EOF; an object listed twice in a cross-reference
+    stream (pyHanko's reader stops on both): "cannot verify" at best, never valid."""
     for base in BASES:
-        report = _check(F.eof_then_eof(genuine[base]), trust)
+        report = _check(forge(genuine[base]), trust)
         assert report.verdict in (Verdict.INVALID, Verdict.CANNOT_VERIFY), report.message_en
+    if forge is F.duplicate_in_xref_stream:  # a real forgery: a reader draws the change
+        base = genuine["receipt-B-T"]
+        assert any(_images_differ(base, forge(base), tmp_path))
 
 
 def test_appearance_painted_into_the_awaited_field(
