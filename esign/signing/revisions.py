@@ -99,7 +99,7 @@ def _check_coverage(layout: Layout, sig: EmbeddedPdfSignature) -> Iterator[Probl
     """The signed bytes must be exactly a revision: from 0 to that revision's ``%%EOF``."""
     rng = [int(v) for v in sig.byte_range]
     revision = layout.revisions[sig.signed_revision]
-    if len(rng) != 4 or rng[0] != 0 or rng[2] + rng[3] != revision.end:
+    if len(rng) != 4 or rng[0] != 0 or rng[2] + rng[3] not in (revision.end, revision.eof_at):
         yield _problem(
             sig.signed_revision,
             (),

@@ -86,6 +86,9 @@ class Revision:
     entries: dict[int, Entry] = field(repr=False)
     xref_stream: int | None = None
     """Object number of the cross-reference stream, if the section is one."""
+    eof_at: int = 0
+    """Offset just after this revision's ``%%EOF``, before its line ending: some signers
+    sign up to there."""
 
     @property
     def in_use(self) -> frozenset[int]:
@@ -165,7 +168,9 @@ def read_layout(pdf: bytes, reader: PdfFileReader) -> Layout:
                 f"không tìm thấy phần kết (startxref, %%EOF) của lần sửa {index}",
                 f"revision {index} has no startxref/%%EOF of its own",
             )
-        revision = Revision(index, section_at, end, entries, stream_number)
+        revision = Revision(
+            index, section_at, end, entries, stream_number, eof_at=_eof_at(pdf, end)
+        )
         problems.extend(_check_objects(pdf, stream, reader, revision, previous_end))
         revisions.append(revision)
         previous_end = end
@@ -234,6 +239,11 @@ def _revision_end(pdf: bytes, section_end: int, declared: int) -> int | None:
     if not _FILLER.match(pdf[section_end : match.start()]):
         return None
     return match.end()
+
+
+def _eof_at(pdf: bytes, end: int) -> int:
+    """Just after ``%%EOF`` (before its line ending)."""
+    return pdf.rindex(b"%%EOF", 0, end) + len(b"%%EOF")
 
 
 def _check_objects(
