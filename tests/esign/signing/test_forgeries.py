@@ -343,3 +343,26 @@ def test_cli_refuses_forgeries_of_its_own_output(data_dir: Path, tmp_path: Path)
     awaiting = runner.invoke(app, ["verify", str(half)])
     assert awaiting.exit_code == 3, awaiting.output
     assert "còn chờ Chủ tịch UBND" in awaiting.output
+
+
+def test_a_trusted_signature_cannot_carry_other_changes(
+    genuine: dict[str, bytes], trust: TrustConfig, make_signer: Callable[..., DocumentSigner]
+) -> None:
+    """The chairman's own signing revision, but written by a tool that also draws on the page:
+    the signature is trusted and pyHanko sees form filling; the revision is still refused."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(genuine["result-half-B-B"]), strict=False)
+    drawing = writer.add_object(generic.StreamObject(stream_data=F.RED_AMOUNT))
+    writer.add_stream_to_page(0, drawing)
+    meta = signers.PdfSignatureMetadata(
+        field_name=CHAIN[1], subfilter=fields.SigSeedSubFilter.PADES
+    )
+    chairman = make_signer("chairman").signer
+    pdf = signers.PdfSigner(meta, signer=chairman).sign_pdf(writer, existing_fields_only=True)
+    report = _check(pdf.getvalue(), trust)
+    _refused(report, {"revision_not_allowed"})
+    (problem, *_) = [p for p in report.problems if p.code == "revision_not_allowed"]
+    assert problem.revision == 3
