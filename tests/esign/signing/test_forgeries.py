@@ -366,3 +366,25 @@ def test_a_trusted_signature_cannot_carry_other_changes(
     _refused(report, {"revision_not_allowed"})
     (problem, *_) = [p for p in report.problems if p.code == "revision_not_allowed"]
     assert problem.revision == 3
+
+
+@pytest.mark.parametrize("base", ["receipt-B-T", "result-full-B-LT", "certified-copy-B-LT"])
+def test_trusted_timestamp_in_a_visible_field_is_refused(
+    base: str,
+    genuine: dict[str, bytes],
+    trust: TrustConfig,
+    shared_folder: PkiFolder,
+    tmp_path: Path,
+) -> None:
+    """Our own TSA (a forger can ask any public one), in a field shaped like a timestamp's but
+    visible, painting over the page: the timestamp itself is valid; the revision is not."""
+    from esign.signing import pki as wiring
+    from esign.signing.timestamps import FallbackTimeStamper
+
+    stamper = FallbackTimeStamper([wiring.dev_timestamp_source(shared_folder)])
+    forged = F.visible_document_timestamp(genuine[base], stamper)
+    report = _check(forged, trust)
+    assert report.signatures[-1].kind == "document_timestamp" and report.signatures[-1].passed
+    _refused(report, {"revision_not_allowed"})
+    assert "viewers may draw" in report.message_en
+    assert any(_images_differ(genuine[base], forged, tmp_path))
