@@ -541,3 +541,48 @@ def visible_document_timestamp(pdf: bytes, timestamper: object) -> bytes:
         writer, "sha256"
     )
     return bytes(out.getvalue())
+
+
+# ---------------------------------------------------------------- malformed sections
+
+
+def _last_xref_entry(pdf: bytes) -> tuple[int, int]:
+    """Span of the offset digits of the last entry written by :class:`Update`."""
+    at = pdf.rindex(b" 00000 n \n")
+    return at - 10, at
+
+
+def wrong_offset(pdf: bytes, shift: int = 3) -> bytes:
+    """An update whose entry points a few bytes off its object."""
+    updated = info_only(pdf, "x")
+    a, b = _last_xref_entry(updated)
+    return updated[:a] + b"%010d" % (int(updated[a:b]) + shift) + updated[b:]
+
+
+def startxref_off(pdf: bytes, shift: int = -2) -> bytes:
+    """startxref a few bytes before the section (pyHanko repairs that silently)."""
+    updated = stamp_annotation(pdf)
+    at = updated.rindex(b"startxref\n") + len(b"startxref\n")
+    end = updated.index(b"\n", at)
+    return updated[:at] + b"%d" % (int(updated[at:end]) + shift) + updated[end:]
+
+
+def freed_object(pdf: bytes) -> bytes:
+    """An update that frees the page's font resources (text disappears for some readers)."""
+    _, page = first_page(pdf)
+    fonts = page["/Resources"].raw_get("/Font")
+    number = fonts.idnum if isinstance(fonts, generic.IndirectObject) else 1
+    updated = info_only(pdf, "x")
+    cut = updated.rindex(b"\nxref\n") + len(b"\nxref\n")
+    return updated[:cut] + b"%d 1\n0000000000 00001 f \n" % number + updated[cut:]
+
+
+def old_bytes_as_new(pdf: bytes) -> bytes:
+    """An update whose entry for the Info object points into an earlier revision's bytes."""
+    updated = info_only(pdf, "x")
+    a, b = _last_xref_entry(updated)
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    info = reader.trailer.raw_get("/Info")
+    old = reader.xrefs.get_historical_ref(info.reference, 0)
+    assert isinstance(old, int)
+    return updated[:a] + b"%010d" % old + updated[b:]
