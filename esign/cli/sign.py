@@ -45,7 +45,8 @@ from ..signing.timestamps import url_sources
 from ..signing.verify import MAX_BYTES, TrustConfig, verify
 from ._common import clean_errors, fail, print_json
 
-EXIT_CODES = {Verdict.VALID: 0, Verdict.INVALID: 1, Verdict.CANNOT_VERIFY: 2}
+EXIT_CODES = {Verdict.VALID: 0, Verdict.INVALID: 1, Verdict.CANNOT_VERIFY: 2, Verdict.INCOMPLETE: 3}
+"""3: every signature present is valid but a signature field is still empty (not "valid")."""
 _INDICATION_VI = {
     "TOTAL_PASSED": "Đạt",
     "INDETERMINATE": "Chưa xác định",
@@ -167,7 +168,8 @@ def verify_command(
 ) -> None:
     """Kiểm tra chữ ký số trên tệp PDF / verify the signatures of a PDF.
 
-    Mã thoát: 0 hợp lệ, 1 không hợp lệ, 2 không kiểm tra được."""
+    Mã thoát: 0 hợp lệ, 1 không hợp lệ, 2 không kiểm tra được, 3 chưa đủ chữ ký (còn chờ
+    người ký) / exit codes: 0 valid, 1 not valid, 2 cannot verify, 3 awaiting a signature."""
     try:
         with file.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)  # never more: a larger file is refused anyway

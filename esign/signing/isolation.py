@@ -141,10 +141,17 @@ def _stop_at_exit() -> None:
 
 
 def run_isolated(
-    pdf: bytes, trust: object, expected_sha256: str | None, *, timeout: float, memory_bytes: int
+    pdf: bytes,
+    trust: object,
+    expected_sha256: str | None,
+    *,
+    timeout: float,
+    memory_bytes: int,
+    visual: bool = True,
 ) -> VerificationReport:
     request = pickle.dumps(
-        (pdf, trust, expected_sha256, timeout, memory_bytes), protocol=pickle.HIGHEST_PROTOCOL
+        (pdf, trust, expected_sha256, timeout, memory_bytes, visual),
+        protocol=pickle.HIGHEST_PROTOCOL,
     )
     try:
         server = _get_server()
@@ -235,6 +242,7 @@ class _ReportUnpickler(pickle.Unpickler):
             ("esign.signing.report", "SignatureReport"),
             ("esign.signing.report", "Verdict"),
             ("esign.signing.report", "Indication"),
+            ("esign.signing.report", "Finding"),
             ("datetime", "datetime"),
             ("datetime", "timezone"),
             ("datetime", "timedelta"),
@@ -293,7 +301,7 @@ def _child(conn: socket.socket) -> None:
     from .verify import TrustConfig, verify_in_process
 
     conn.settimeout(STARTUP_TIMEOUT)
-    pdf, trust, expected, timeout, memory_bytes = pickle.loads(
+    pdf, trust, expected, timeout, memory_bytes, visual = pickle.loads(
         _receive(conn, deadline=None, limit=1 << 31)
     )
     assert isinstance(trust, TrustConfig)
@@ -302,7 +310,7 @@ def _child(conn: socket.socket) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     try:
-        report = verify_in_process(pdf, trust, expected)
+        report = verify_in_process(pdf, trust, expected, visual=visual)
     except MemoryError:
         report = cannot_verify(
             "tệp cần quá nhiều bộ nhớ", "the file needs too much memory", size=len(pdf)

@@ -19,13 +19,27 @@ class Verdict(enum.StrEnum):
     VALID = "valid"
     INVALID = "invalid"
     CANNOT_VERIFY = "cannot_verify"
+    INCOMPLETE = "incomplete"
+    """Every signature present is valid, but a prepared signature field is still empty."""
 
 
 VERDICT_TEXT = {
     Verdict.VALID: ("Hợp lệ", "Valid"),
     Verdict.INVALID: ("KHÔNG hợp lệ", "Not valid"),
     Verdict.CANNOT_VERIFY: ("Không kiểm tra được", "Cannot verify"),
+    Verdict.INCOMPLETE: ("Chưa đủ chữ ký", "Not yet fully signed"),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One reason the file is not valid, naming the revision and objects it concerns."""
+
+    code: str
+    message_vi: str
+    message_en: str
+    revision: int | None = None
+    objects: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +82,12 @@ class VerificationReport:
     size: int = 0
     matches_record: bool | None = None
     """For our own documents: whether the file is the one on record (same SHA-256)."""
+    revisions: int = 0
+    """Revisions (incremental updates) in the file."""
+    problems: tuple[Finding, ...] = ()
+    """Why it is not valid: structure, revisions after signing, rendering."""
+    awaiting: tuple[str, ...] = ()
+    """Titles (Vietnamese) of the officials whose signature fields are still empty."""
 
     @property
     def valid(self) -> bool:

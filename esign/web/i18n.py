@@ -186,6 +186,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "verify.valid": ("Chữ ký số hợp lệ", "Signatures valid"),
     "verify.invalid": ("Chữ ký số KHÔNG hợp lệ", "Signatures NOT valid"),
     "verify.cannot_verify": ("Không kiểm tra được", "Cannot verify"),
+    "verify.incomplete": (
+        "Chưa đủ chữ ký: văn bản còn chờ người ký",
+        "Not yet fully signed: the document awaits a signature",
+    ),
     "verify.file_name": ("Tệp", "File"),
     "verify.sha256": ("Mã băm SHA-256", "SHA-256"),
     "verify.record.match": (

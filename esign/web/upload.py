@@ -202,7 +202,12 @@ async def verify_upload(request: Request, lang: str | None = None) -> HTMLRespon
     if checked is None:
         return _form(request, tr, status_code=503, error=tr.t("verify.busy"))
     report, match = checked
-    tone = {Verdict.VALID: "ok", Verdict.INVALID: "bad", Verdict.CANNOT_VERIFY: "warn"}
+    tone = {
+        Verdict.VALID: "ok",
+        Verdict.INVALID: "bad",
+        Verdict.CANNOT_VERIFY: "warn",
+        Verdict.INCOMPLETE: "warn",
+    }
     return _form(
         request,
         tr,
@@ -247,6 +252,14 @@ class RecordPublic(BaseModel):
     """valid, cancelled, replaced, adjusted or pending: the document's state now."""
 
 
+class FindingPublic(BaseModel):
+    code: str
+    message_vi: str
+    message_en: str
+    revision: int | None
+    objects: list[int]
+
+
 class VerificationPublic(BaseModel):
     verdict: Verdict
     verdict_vi: str
@@ -258,6 +271,11 @@ class VerificationPublic(BaseModel):
     matches_record: bool | None
     record: RecordPublic
     signatures: list[SignaturePublic]
+    revisions: int = 0
+    problems: list[FindingPublic] = []
+    """Why the file is not valid: its structure, revisions after signing, rendering."""
+    awaiting: list[str] = []
+    """For verdict ``incomplete``: titles of the officials whose signature is still awaited."""
 
 
 def report_json(
@@ -285,6 +303,9 @@ def report_json(
         signatures=[
             SignaturePublic.model_validate(dataclasses.asdict(s)) for s in report.signatures
         ],
+        revisions=report.revisions,
+        problems=[FindingPublic.model_validate(dataclasses.asdict(p)) for p in report.problems],
+        awaiting=list(report.awaiting),
     )
 
 

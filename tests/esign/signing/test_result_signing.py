@@ -46,7 +46,9 @@ def test_two_officials_sign_in_order(
     )
     # Half-signed: the first signature is valid, the document awaits the chairman.
     half = verify(first.pdf, trust=trust, isolate=False)
-    assert half.verdict is Verdict.VALID, half.message_en
+    assert half.verdict is Verdict.INCOMPLETE, half.message_en
+    assert half.awaiting == ("Chủ tịch UBND",) and "còn chờ Chủ tịch UBND" in half.message_vi
+    assert all(s.passed for s in half.signatures)
     second = make_signer("chairman", level).approve(first.pdf, field_name=CHAIN[1], role="chairman")
     report = verify(second.pdf, trust=trust, isolate=False)
     assert report.verdict is Verdict.VALID, report.message_en

@@ -1,0 +1,90 @@
+"""The forgeries of tests/esign/signing/test_forgeries.py through the public channels: the
+/verify page and POST /api/v1/verify refuse them (checked in the isolated child), and a result
+awaiting its last signature is "incomplete" there too, never "valid"."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import pytest
+
+from certs import PkiFolder
+from esign.signing import pki as wiring
+from esign.signing.sign import PadesLevel, field_name_for, prepare_approval_fields
+from tests.esign.signing import forged_updates as F
+from tests.esign.signing.conftest import RESULT_PLACES, simple_pdf
+
+from .conftest import Web
+
+FORGERIES = [
+    F.widget_as_signature_field,
+    F.stamp_annotation,
+    F.duplicate_page_entry,
+    F.info_only,
+    F.need_appearances,
+    F.unreferenced_objects,
+    F.hidden_object_in_revision,
+    F.fake_revision_after_eof,
+]
+
+
+def _post(web: Web, pdf: bytes) -> tuple[str, dict[str, object]]:
+    page = web.client.post("/verify", files={"file": ("bien-lai.pdf", pdf, "application/pdf")})
+    assert page.status_code == 200, page.text
+    api = web.client.post(
+        "/api/v1/verify", content=pdf, headers={"Content-Type": "application/pdf"}
+    )
+    assert api.status_code == 200, api.text
+    return html.unescape(page.text), api.json()
+
+
+@pytest.mark.parametrize("forge", FORGERIES, ids=lambda f: f.__name__)
+def test_forgeries_of_a_server_receipt_are_refused_everywhere(
+    web_sqlite: Web, forge: Callable[[bytes], bytes]
+) -> None:
+    web = web_sqlite  # a fresh service each time: the upload rate limit stays out of the way
+    genuine = web.client.get(f"/v/{web.issue().token}/pdf").content
+    text, api = _post(web, genuine)
+    assert api["verdict"] == "valid" and 'data-verdict="valid"' in text
+    for forged in (forge(genuine),):
+        text, api = _post(web, forged)
+        assert api["verdict"] == "invalid", api["message_en"]
+        assert 'data-verdict="invalid"' in text and "Chữ ký số KHÔNG hợp lệ" in text
+        assert "Chữ ký số hợp lệ" not in text
+        reason = str(api["message_vi"])
+        assert "lần sửa" in reason or "%%EOF" in reason, reason
+        assert reason in text  # the page names the reason too
+        problems = api["problems"]
+        assert isinstance(problems, list) and problems
+        assert all(p["code"] and p["message_vi"] for p in problems)
+        assert api["record"]["on_record"] is False  # type: ignore[index]
+
+
+@pytest.mark.parametrize("level", [PadesLevel.B_B, PadesLevel.B_LTA])
+def test_a_result_awaiting_its_last_signature_is_incomplete(
+    web_sqlite: Web, shared_folder: PkiFolder, level: PadesLevel
+) -> None:
+    web = web_sqlite
+    prepared = prepare_approval_fields(simple_pdf("GIẤY XÁC NHẬN"), RESULT_PLACES)
+    signer = wiring.make_signer(
+        shared_folder, shared_folder.key_store("judicial-officer"), level=level
+    )
+    half = signer.approve(
+        prepared, field_name=field_name_for(1, "judicial_officer"), role="judicial_officer"
+    ).pdf
+    text, api = _post(web, half)
+    assert api["verdict"] == "incomplete", api["message_en"]
+    assert api["verdict_vi"] == "Chưa đủ chữ ký"
+    assert "còn chờ Chủ tịch UBND" in str(api["message_vi"])
+    assert api["awaiting"] == ["Chủ tịch UBND"] and api["problems"] == []
+    assert 'data-verdict="incomplete"' in text and "Chưa đủ chữ ký: văn bản còn chờ" in text
+    assert "Chữ ký số hợp lệ" not in text
+    # after the chairman signs: valid
+    full = (
+        wiring.make_signer(shared_folder, shared_folder.key_store("chairman"), level=level)
+        .approve(half, field_name=field_name_for(2, "chairman"), role="chairman")
+        .pdf
+    )
+    _, api = _post(web, full)
+    assert api["verdict"] == "valid", api["message_en"]
