@@ -5,6 +5,8 @@ EsignError (esign.errors)
 │   └── FieldOrderError      a field signed out of order, or twice
 ├── SigningError
 │   └── WrongSignerError     the field names another role or official
+├── ValidationError
+│   └── UnreadablePdfError   a supplied PDF whose structure cannot be read
 └── VisualCheckError         a renderer of the visual check failed or ran out of time
 """
 

@@ -29,8 +29,10 @@ MAX_PAGE_PIXELS = 50_000_000
 MAX_SIDE = 20_000
 """Pixels of a bitmap's side that poppler draws at most (pdftoppm's -W/-H)."""
 
-PDFIUM_LOCK = threading.Lock()
-"""PDFium is not thread-safe, and a service may verify in several threads."""
+PDFIUM_LOCK = threading.RLock()
+"""PDFium may not be called from two threads at once, not even on different documents, and the
+API runs requests in a thread pool: every use of it in this process (rendering, sanitising,
+copies, QR scans) holds this one lock. Re-entrant: a sanitiser holding it may render."""
 _PAGE_FILE = re.compile(r"p-(\d+)\.pgm\Z")
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import threading
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -28,6 +27,7 @@ from PIL import Image, ImageChops
 
 from .active_content import KINDS, ActiveContent, scan
 from .errors import UnreadablePdfError
+from .renderers import PDFIUM_LOCK
 
 __all__ = [
     "DPI",
@@ -42,9 +42,6 @@ __all__ = [
 
 DPI = 200
 JPEG_QUALITY = 85
-PDFIUM_LOCK = threading.RLock()
-"""PDFium may not be called from two threads at once, not even on different documents, and
-the API runs requests in a thread pool: every use of it in this process holds this lock."""
 MAX_PAGE_PIXELS = 36_000_000
 """An A4 page at 200 dpi is 3.9 Mpx; a poster-sized page is drawn at a lower dpi instead of
 taking gigabytes of memory."""
