@@ -10,11 +10,13 @@ the payer's favour, so every line keeps ``amount == quantity × unit_price`` (0 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .catalog import (
     Catalog,
@@ -29,10 +31,12 @@ from .catalog import (
 )
 from .errors import NoTariffInForceError, QuoteInputError, UnknownProcedureError
 from .money import format_vnd
+from .text import Limit, check_amount, check_int, clean_optional, clean_text, fail
 
 MAX_PAGES = 10_000
 MAX_COPIES = 1_000
 MAX_CASES = 1_000
+MAX_QUANTITY = 10_000
 
 
 class TariffSource(enum.StrEnum):
@@ -56,23 +60,120 @@ class AppliedReduction:
     legal_basis: str
 
 
-@dataclass(frozen=True, slots=True)
-class QuoteLine:
-    item_id: str
-    name_vi: str
-    name_en: str
-    charge: str
-    rule: Rule
-    rule_text: str
-    """The computation in words, e.g. "2.000 đ/trang × 2 trang + 1.000 đ/trang × 1 trang"."""
+@dataclass(frozen=True, kw_only=True)
+class FeeLine:
+    """One fee line, the one shape everywhere: the fee engine's output, what a receipt prints
+    (``receipts.pdf``), what a document's snapshot stores. A line typed by the clerk has only
+    the first six fields; a quoted line also says how it was computed.
+
+    Checked when built: texts NFC and within :class:`~receipts.text.Limit`, money int đồng,
+    ``amount == quantity × unit_price`` unless exempt (then 0, with the reason).
+    """
+
+    name: str
+    """As printed (Vietnamese); a quoted line with an online reduction says so in its name."""
+    legal_basis: str
     quantity: int
     unit_price: int
     amount: int
-    legal_basis: str
-    tariff_source: TariffSource | None
-    tariff_period: str | None
+    exemption_reason: str | None = None
+    item_id: str | None = None
+    name_en: str | None = None
+    charge: str | None = None
+    rule: Rule | None = None
+    rule_text: str | None = None
+    """The computation in words, e.g. "2.000 đ/trang × 2 trang + 1.000 đ/trang × 1 trang"."""
+    tariff_source: TariffSource | None = None
+    tariff_period: str | None = None
     exemption: AppliedExemption | None = None
     reduction: AppliedReduction | None = None
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__
+        put(
+            self,
+            "name",
+            clean_text(self.name, label="Tên khoản thu", field="line.name", limit=Limit.FEE_NAME),
+        )
+        put(
+            self,
+            "legal_basis",
+            clean_text(
+                self.legal_basis,
+                label="Căn cứ pháp lý",
+                field="line.legal_basis",
+                limit=Limit.LEGAL_BASIS,
+            ),
+        )
+        put(
+            self,
+            "exemption_reason",
+            clean_optional(
+                self.exemption_reason,
+                label="Lý do miễn",
+                field="line.exemption_reason",
+                limit=Limit.REASON,
+            ),
+        )
+        check_int(
+            self.quantity, label="Số lượng", field="line.quantity", minimum=1, maximum=MAX_QUANTITY
+        )
+        check_amount(self.unit_price, label="Đơn giá", field="line.unit_price")
+        check_amount(self.amount, label="Thành tiền", field="line.amount")
+        if self.exemption_reason is not None:
+            if self.amount != 0:
+                raise fail(
+                    f"Khoản thu được miễn '{self.name}' phải có thành tiền 0 đ, không phải "
+                    f"{self.amount}",
+                    "an exempt line must have amount 0",
+                    code="amount_mismatch",
+                )
+        elif self.amount != self.quantity * self.unit_price:
+            raise fail(
+                f"Khoản thu '{self.name}': thành tiền {self.amount} khác số lượng × đơn giá "
+                f"= {self.quantity} × {self.unit_price} = {self.quantity * self.unit_price}",
+                "line amount is not quantity × unit price",
+                code="amount_mismatch",
+            )
+
+    @property
+    def name_vi(self) -> str:
+        return self.name
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready (ints for money, enums by value); ``from_json`` reads it back."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, enum.Enum):
+                value = value.value
+            elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+                value = {
+                    k: (v.value if isinstance(v, enum.Enum) else v)
+                    for k, v in dataclasses.asdict(value).items()
+                }
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FeeLine:
+        values = dict(data)
+        if values.get("rule") is not None:
+            values["rule"] = Rule(values["rule"])
+        if values.get("tariff_source") is not None:
+            values["tariff_source"] = TariffSource(values["tariff_source"])
+        if values.get("exemption") is not None:
+            values["exemption"] = AppliedExemption(**values["exemption"])
+        if values.get("reduction") is not None:
+            r = dict(values["reduction"])
+            r["channel"] = Channel(r["channel"])
+            values["reduction"] = AppliedReduction(**r)
+        return cls(**values)
+
+
+def total_of(lines: Iterable[FeeLine]) -> int:
+    """The one place a total is computed: the sum of the lines' amounts."""
+    return sum(line.amount for line in lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +184,12 @@ class Quote:
     on: dt.date
     province: str | None
     channel: Channel
-    lines: tuple[QuoteLine, ...]
-    total: int
+    lines: tuple[FeeLine, ...]
+    total: int = dataclasses.field(init=False)
+    """:func:`total_of` the lines."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total", total_of(self.lines))
 
     @property
     def exemptions(self) -> tuple[AppliedExemption, ...]:
@@ -220,7 +325,7 @@ def quote(
         chosen.append(exemption)
     reduction_rule = _reduction_for(proc, channel, on, catalog)
 
-    lines: list[QuoteLine] = []
+    lines: list[FeeLine] = []
     for item in proc.items:
         exemption = _exemption_for(proc, item, tuple(chosen), catalog)
         found = _tariff_in_force(proc, item, on, catalog)
@@ -272,10 +377,13 @@ def quote(
             )
             rule_text += f"; miễn: {exemption.name_vi}"
             amount = 0
+        name = item.name_vi
+        if applied_reduction is not None:
+            name += f" (giảm {applied_reduction.percent}% khi nộp trực tuyến)"
         lines.append(
-            QuoteLine(
+            FeeLine(
                 item_id=item.id,
-                name_vi=item.name_vi,
+                name=name,
                 name_en=item.name_en,
                 charge=item.charge,
                 rule=item.rule,
@@ -292,6 +400,7 @@ def quote(
                 tariff_period=tariff.describe() if tariff else None,
                 exemption=applied_exemption,
                 reduction=applied_reduction,
+                exemption_reason=applied_exemption.reason_vi if applied_exemption else None,
             )
         )
     return Quote(
@@ -302,5 +411,4 @@ def quote(
         province=catalog.province.code if catalog.province else None,
         channel=channel,
         lines=tuple(lines),
-        total=sum(line.amount for line in lines),
     )

@@ -27,12 +27,13 @@ from certs import (
 )
 from certs.trust import load_certificates
 from receipts.calendar import VIETNAM_TZ
+from receipts.pdf import SignaturePlace
 
 from ..config import get_settings
 from ..signing import pki as wiring
 from ..signing.batch import TokenCertificateReader
 from ..signing.report import SignatureReport, Verdict, VerificationReport
-from ..signing.sign import DocumentSigner, PadesLevel, SignaturePlace
+from ..signing.sign import DocumentSigner, PadesLevel
 from ..signing.timestamps import TimestampSource
 from ..signing.verify import MAX_BYTES, TrustConfig, verify
 from ._common import clean_errors, fail, print_json
@@ -340,7 +341,7 @@ def sign_command(
         signer = _make_signer(pki, store, level)
         if certify:
             assert box is not None
-            place = SignaturePlace(field_name=field or "Seal", page=page - 1, box=_box(box))
+            place = SignaturePlace.at(field or "Seal", page_index=page - 1, box=_box(box))
             signed = signer.certify(pdf, place=place)
         else:
             assert field is not None

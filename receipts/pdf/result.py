@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..text import check_choice, check_glyphs, in_vietnam, strings_of
 from .blocks import (
     Columns,
     Fields,
@@ -17,7 +18,6 @@ from .fonts import coverage
 from .geometry import MM, PageSize, RenderedDocument
 from .qr import QrLevel, encode
 from .result_models import Field, Official, Passage, ResultDocument
-from .text import check_choice, check_glyphs, in_vietnam, strings_of
 from .theme import Theme, result_theme
 
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
