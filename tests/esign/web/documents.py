@@ -15,7 +15,6 @@ from sqlalchemy import select
 from certs import Pkcs12KeyStore
 from esign.db.models import Receipt, ResultDocument, StoredDocument, UserRole
 from esign.service import Service
-from esign.workflows import receipts as receipt_flows
 from esign.workflows import results as result_flows
 from esign.workflows.actors import SYSTEM, Actor
 from esign.workflows.dossiers import receive_dossier
