@@ -92,6 +92,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sign.at": ("Thời điểm ký", "Signed at"),
     "sign.timestamped": ("có dấu thời gian", "timestamped"),
     "sign.claimed": ("theo máy người ký", "as claimed by the signer"),
+    "sign.done": ("Đã ký", "Signed"),
+    "sign.waiting": ("Đang chờ ký", "Awaiting signature"),
     "sign.ok": ("Chữ ký hợp lệ", "Signature valid"),
     "sign.bad": ("Chữ ký KHÔNG hợp lệ", "Signature NOT valid"),
     "sign.none": ("Không đọc được chữ ký của bản lưu", "The stored copy's signature is unreadable"),
