@@ -54,17 +54,6 @@ from .stored import snapshot_of_receipt
 RECEIPT_TITLE = "BIÊN LAI THU PHÍ, LỆ PHÍ"
 
 
-@dataclass(frozen=True, slots=True)
-class Relation:
-    """What a new receipt replaces or adjusts, and why (the code public, the text internal)."""
-
-    old: Receipt
-    kind: ReferenceKind
-    code: ReasonCode
-    text: str
-    adjustment: AdjustmentKind | None = None
-
-
 class AdjustmentKind(enum.StrEnum):
     INCREASE = "increase"
     DECREASE = "decrease"
@@ -79,6 +68,17 @@ ADJUSTMENT_NAMES_VI = {
 
 
 @dataclass(frozen=True, slots=True)
+class Relation:
+    """What a new receipt replaces or adjusts, and why (the code public, the text internal)."""
+
+    old: Receipt
+    kind: ReferenceKind
+    code: ReasonCode
+    text: str
+    adjustment: AdjustmentKind | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FeeInput:
     """What a receipt charges: a procedure's quote (with its inputs) or explicit lines."""
 
@@ -89,11 +89,6 @@ class FeeInput:
     categories: tuple[str, ...] = ()
     channel: str = "counter"
     lines: tuple[FeeLine, ...] = ()
-
-
-def lines_from_quote(q: Quote) -> tuple[FeeLine, ...]:
-    """A quote's lines are receipt lines already (one ``FeeLine`` from the engine to the PDF)."""
-    return q.lines
 
 
 def stored_lines(receipt: Receipt) -> tuple[FeeLine, ...]:
@@ -177,12 +172,12 @@ def issue_receipt(
             raise ConflictError(
                 f"Hồ sơ {dossier.code} đã thu phí rồi", f"Dossier {dossier.code} is already paid"
             )
-        lines = lines_from_quote(dossier_quote(dossier, catalog=service.catalog))
+        lines = dossier_quote(dossier, catalog=service.catalog).lines
         procedure_code: str | None = dossier.procedure_code
     elif fees is not None and fees.lines:
         lines, procedure_code = fees.lines, fees.procedure_code
     elif fees is not None and fees.procedure_code:
-        lines = lines_from_quote(_quote_for(service, fees, on=local_day))
+        lines = _quote_for(service, fees, on=local_day).lines
         procedure_code = fees.procedure_code
     else:
         raise ValidationError(
@@ -495,8 +490,8 @@ def adjust_receipt(
     else:
         if fees is None or not (fees.lines or fees.procedure_code):
             raise ValidationError("Cần khoản tiền điều chỉnh", "The adjusted amounts are required")
-        lines = fees.lines or lines_from_quote(
-            _quote_for(service, fees, on=utcnow().astimezone(VIETNAM_TZ).date())
+        lines = (
+            fees.lines or _quote_for(service, fees, on=utcnow().astimezone(VIETNAM_TZ).date()).lines
         )
         if total_of(lines) <= 0:
             raise ValidationError(

@@ -21,6 +21,9 @@ from receipts.pdf.templates import (
     copy_certification,
     marital_status_confirmation,
 )
+from receipts.pdf.templates.birth_extract import TITLE as BIRTH_TITLE
+from receipts.pdf.templates.copy_certification import TITLE as COPY_TITLE
+from receipts.pdf.templates.marital_status import TITLE as MARITAL_TITLE
 
 from ..errors import ValidationError
 from .snapshot import NamedPerson, PersonRole
@@ -94,6 +97,8 @@ class TemplateSpec:
     people_of: Callable[[Any], tuple[NamedPerson, ...]]
     """The people the document names, each with its role; exactly one is the subject (whom
     the document is about: its seal states that name, masked)."""
+    title: str
+    """As printed (the template's own title)."""
 
     def parse(self, data: dict[str, Any]) -> Any:
         # A stored record keeps the copy's hash in place of the copy: not an input field.
@@ -215,10 +220,12 @@ def _copy_people(d: CopyCertificationIn) -> tuple[NamedPerson, ...]:
 
 TEMPLATES: dict[str, TemplateSpec] = {
     "marital_status": TemplateSpec(
-        "marital_status", "XNTTHN", MaritalStatusIn, _marital, _marital_people
+        "marital_status", "XNTTHN", MaritalStatusIn, _marital, _marital_people, MARITAL_TITLE
     ),
-    "birth_extract": TemplateSpec("birth_extract", "TLKS", BirthExtractIn, _birth, _birth_people),
+    "birth_extract": TemplateSpec(
+        "birth_extract", "TLKS", BirthExtractIn, _birth, _birth_people, BIRTH_TITLE
+    ),
     "copy_certification": TemplateSpec(
-        "copy_certification", "SCT/BS", CopyCertificationIn, _copy, _copy_people
+        "copy_certification", "SCT/BS", CopyCertificationIn, _copy, _copy_people, COPY_TITLE
     ),
 }

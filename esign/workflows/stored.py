@@ -84,7 +84,7 @@ def snapshot_of_result(
     return DocumentSnapshot(
         kind=DocumentKind.RESULT,
         template=result.template,
-        title=result.template,
+        title=spec.title,
         unit=unit_profile(settings, on=result.created_at.date()),
         scheme=Scheme(label=f"result/{result.template}", number=result.number),
         issued_at=result.created_at,

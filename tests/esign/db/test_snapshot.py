@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from esign.config import Settings
 from esign.db import Database
-from esign.db.models import Receipt
+from esign.db.models import Dossier, Receipt, ResultDocument
 from esign.seal import DocumentKind
 from esign.workflows.snapshot import (
     DocumentSnapshot,
@@ -30,7 +30,7 @@ from esign.workflows.snapshot import (
     seal_claims,
     unit_profile,
 )
-from esign.workflows.stored import snapshot_of_receipt
+from esign.workflows.stored import snapshot_of_receipt, snapshot_of_result
 from receipts.catalog import default_catalog
 from receipts.fees import FeeLine, quote, total_of
 from tests.esign.web.documents import make_officials, make_result, sign_next
@@ -202,3 +202,33 @@ def test_fee_line_round_trips_every_shape() -> None:
     for line in lines:
         assert FeeLine.from_json(json.loads(json.dumps(line.to_json()))) == line
     assert dataclasses.replace(lines[0], quantity=lines[0].quantity).amount == lines[0].amount
+
+
+def test_a_result_from_before_snapshots_reads_the_same(tmp_path: Path, pki_template: Path) -> None:
+    """Its seal was made from the template data's subject and today's unit: so is its view."""
+    database = Database(f"sqlite:///{tmp_path / 'esign.sqlite3'}")
+    database.migrate()
+    try:
+        service, clerk = build_service(database, tmp_path / "data", pki_template)
+        officials = make_officials(service)
+        for template in ("marital_status", "birth_extract", "copy_certification"):
+            result_id, _, seal = make_result(
+                service, clerk, template, signatures=0, officials=officials
+            )
+            with service.db.reading() as s:
+                row = s.get(ResultDocument, result_id)
+                assert row is not None
+                dossier = s.get(Dossier, row.dossier_id)
+                stored = snapshot_of_result(row, dossier=None, settings=service.settings)
+                columns = {c.key: getattr(row, c.key) for c in ResultDocument.__table__.columns}
+            legacy = snapshot_of_result(
+                ResultDocument(**{**columns, "snapshot": None}),
+                dossier=dossier,
+                settings=service.settings,
+            )
+            assert seal_claims(legacy) == seal_claims(stored), template
+            assert legacy.title == stored.title and legacy.seal.text is None
+            assert {p.role for p in legacy.people} == {p.role for p in stored.people}
+            assert stored.seal.text == seal
+    finally:
+        database.dispose()

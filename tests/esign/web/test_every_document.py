@@ -278,3 +278,29 @@ def test_the_seal_is_made_from_the_snapshot_it_is_stored_with(web_sqlite: Web) -
         assert snap.seal.text == printed
         check = verify_seal(printed, published_keys=web.service.keyring.published(), token=tok)
         assert check.ok and check.claims == seal_claims(snap)
+
+
+@pytest.mark.parametrize(
+    ("code", "label"),
+    [("sai_so_tien", "Sai số tiền"), ("sai_thong_tin_nguoi_nop", "Sai thông tin")],
+)
+def test_a_replacement_prints_and_shows_the_public_reason(
+    web_sqlite: Web, code: str, label: str
+) -> None:
+    from esign.workflows import receipts as flows
+    from tests.utils.pdf_checks import page_texts, squash
+
+    web = web_sqlite
+    old = web.issue()
+    words = "Chị Trang gọi lại, CCCD 030195001234"
+    with web.service.db.transaction() as s:
+        new = flows.replace_receipt(
+            s, web.clerk, web.service, old.id, reason=words, reason_code=code
+        )
+        token, seal = new.token, new.seal or ""
+    printed = squash(" ".join(page_texts(stored_pdf(web.service, token))))
+    assert label in printed and "030195001234" not in printed and "gọi lại" not in printed
+    html = web.client.get(f"/v/{token}").text
+    assert f'id="relation-reason" data-code="{code}"' in html and "030195001234" not in html
+    answer = web.client.post(f"/v/{token}/seal", json={"seal": seal}).json()
+    assert answer["genuine"] is True
