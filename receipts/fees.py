@@ -6,6 +6,10 @@ provincial override in force on the day or else the national tariff in force, ap
 stays, at 0 đ, with the reason and its legal basis) or a channel reduction. Money is ``int``
 đồng throughout. A percentage reduction applies to the unit price, rounded down to the đồng in
 the payer's favour, so every line keeps ``amount == quantity × unit_price`` (0 when exempt).
+
+:class:`FeeLine` is the one shape of a fee line: what ``quote()`` returns, what a receipt
+prints (``receipts.pdf``), what a document's snapshot stores; :func:`total_of` is the one place
+a total is computed.
 """
 
 from __future__ import annotations
