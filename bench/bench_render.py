@@ -73,7 +73,6 @@ def sample_receipt() -> object:
             dossier_code="H23.45-241105-0001",
         ),
         lines=tuple(lines),
-        total=sum(line.amount for line in lines),
         payment_method=PaymentMethod.CASH,
         issued_at=dt.datetime(2024, 11, 5, 2, 30, tzinfo=dt.UTC),
         clerk_name="Nguyễn Thị Hoa",

@@ -38,7 +38,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
-    from esign.signing.sign import SignaturePlace
+    from receipts.pdf import SignaturePlace
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -73,10 +73,10 @@ def load_naive(shared: Path) -> ModuleType:
 
 def draw_receipts(count: int, *, naive: ModuleType | None) -> list[tuple[bytes, SignaturePlace]]:
     """``count`` distinct receipts (numbers 1..count) and their seal boxes, drawn now."""
-    from esign.signing.sign import SignaturePlace
+    from receipts.pdf import SignaturePlace
 
     if naive is not None:
-        place = SignaturePlace("Seal", 0, NAIVE_SEAL_BOX)
+        place = SignaturePlace.at("Seal", page_index=0, box=NAIVE_SEAL_BOX)
         return [(naive.draw_receipt(n), place) for n in range(1, count + 1)]
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from bench_render import sample_receipt
@@ -88,9 +88,7 @@ def draw_receipts(count: int, *, naive: ModuleType | None) -> list[tuple[bytes, 
     for n in range(1, count + 1):
         doc = render_receipt(dataclasses.replace(base, number=n))
         seal = doc.signature("ward")
-        out.append(
-            (doc.pdf, SignaturePlace(seal.field_name, seal.page_index, seal.rect.as_tuple()))
-        )
+        out.append((doc.pdf, seal))
     return out
 
 

@@ -6,15 +6,21 @@ provincial override in force on the day or else the national tariff in force, ap
 stays, at 0 đ, with the reason and its legal basis) or a channel reduction. Money is ``int``
 đồng throughout. A percentage reduction applies to the unit price, rounded down to the đồng in
 the payer's favour, so every line keeps ``amount == quantity × unit_price`` (0 when exempt).
+
+:class:`FeeLine` is the one shape of a fee line: what ``quote()`` returns, what a receipt
+prints (``receipts.pdf``), what a document's snapshot stores; :func:`total_of` is the one place
+a total is computed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .catalog import (
     Catalog,
@@ -27,13 +33,15 @@ from .catalog import (
     Tariff,
     default_catalog,
 )
-from .conditions import Evidence, check_facts, conditional_exemption, static_evidence
+from .conditions import Evidence, FactUse, check_facts, conditional_exemption, static_evidence
 from .errors import NoTariffInForceError, QuoteInputError, UnknownProcedureError
 from .money import format_vnd
+from .text import Limit, check_amount, check_int, clean_optional, clean_text, fail
 
 MAX_PAGES = 10_000
 MAX_COPIES = 1_000
 MAX_CASES = 1_000
+MAX_QUANTITY = 10_000
 
 
 class TariffSource(enum.StrEnum):
@@ -57,27 +65,129 @@ class AppliedReduction:
     legal_basis: str
 
 
-@dataclass(frozen=True, slots=True)
-class QuoteLine:
-    item_id: str
-    name_vi: str
-    name_en: str
-    charge: str
-    rule: Rule
-    rule_text: str
-    """The computation in words, e.g. "2.000 đ/trang × 2 trang + 1.000 đ/trang × 1 trang"."""
+@dataclass(frozen=True, kw_only=True)
+class FeeLine:
+    """One fee line, the one shape everywhere: the fee engine's output, what a receipt prints
+    (``receipts.pdf``), what a document's snapshot stores. A line typed by the clerk has only
+    the first six fields; a quoted line also says how it was computed.
+
+    Checked when built: texts NFC and within :class:`~receipts.text.Limit`, money int đồng,
+    ``amount == quantity × unit_price`` unless exempt (then 0, with the reason).
+    """
+
+    name: str
+    """As printed (Vietnamese); a quoted line with an online reduction says so in its name."""
+    legal_basis: str
     quantity: int
     unit_price: int
     amount: int
-    legal_basis: str
-    tariff_source: TariffSource | None
-    tariff_period: str | None
+    exemption_reason: str | None = None
+    item_id: str | None = None
+    name_en: str | None = None
+    charge: str | None = None
+    rule: Rule | None = None
+    rule_text: str | None = None
+    """The computation in words, e.g. "2.000 đ/trang × 2 trang + 1.000 đ/trang × 1 trang"."""
+    tariff_source: TariffSource | None = None
+    tariff_period: str | None = None
     exemption: AppliedExemption | None = None
     reduction: AppliedReduction | None = None
     evidence: Evidence | None = None
     """Why the line is exempt: the exemption's basis and the facts it read."""
     unverified: tuple[str, ...] = ()
     """Why the tariff, reduction or exemption used is not yet checked ("chưa xác minh")."""
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__
+        put(
+            self,
+            "name",
+            clean_text(self.name, label="Tên khoản thu", field="line.name", limit=Limit.FEE_NAME),
+        )
+        put(
+            self,
+            "legal_basis",
+            clean_text(
+                self.legal_basis,
+                label="Căn cứ pháp lý",
+                field="line.legal_basis",
+                limit=Limit.LEGAL_BASIS,
+            ),
+        )
+        put(
+            self,
+            "exemption_reason",
+            clean_optional(
+                self.exemption_reason,
+                label="Lý do miễn",
+                field="line.exemption_reason",
+                limit=Limit.REASON,
+            ),
+        )
+        check_int(
+            self.quantity, label="Số lượng", field="line.quantity", minimum=1, maximum=MAX_QUANTITY
+        )
+        check_amount(self.unit_price, label="Đơn giá", field="line.unit_price")
+        check_amount(self.amount, label="Thành tiền", field="line.amount")
+        if self.exemption_reason is not None:
+            if self.amount != 0:
+                raise fail(
+                    f"Khoản thu được miễn '{self.name}' phải có thành tiền 0 đ, không phải "
+                    f"{self.amount}",
+                    "an exempt line must have amount 0",
+                    code="amount_mismatch",
+                )
+        elif self.amount != self.quantity * self.unit_price:
+            raise fail(
+                f"Khoản thu '{self.name}': thành tiền {self.amount} khác số lượng × đơn giá "
+                f"= {self.quantity} × {self.unit_price} = {self.quantity * self.unit_price}",
+                "line amount is not quantity × unit price",
+                code="amount_mismatch",
+            )
+
+    @property
+    def name_vi(self) -> str:
+        return self.name
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready (ints for money, enums by value); ``from_json`` reads it back."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, enum.Enum):
+                value = value.value
+            elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+                value = {
+                    k: (v.value if isinstance(v, enum.Enum) else v)
+                    for k, v in dataclasses.asdict(value).items()
+                }
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FeeLine:
+        values = dict(data)
+        if values.get("rule") is not None:
+            values["rule"] = Rule(values["rule"])
+        if values.get("tariff_source") is not None:
+            values["tariff_source"] = TariffSource(values["tariff_source"])
+        if values.get("exemption") is not None:
+            values["exemption"] = AppliedExemption(**values["exemption"])
+        if values.get("reduction") is not None:
+            r = dict(values["reduction"])
+            r["channel"] = Channel(r["channel"])
+            values["reduction"] = AppliedReduction(**r)
+        if values.get("evidence") is not None:
+            e = dict(values["evidence"])
+            e["facts"] = tuple(FactUse(**f) for f in e["facts"])
+            values["evidence"] = Evidence(**e)
+        values["unverified"] = tuple(values.get("unverified") or ())
+        return cls(**values)
+
+
+def total_of(lines: Iterable[FeeLine]) -> int:
+    """The one place a total is computed: the sum of the lines' amounts."""
+    return sum(line.amount for line in lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +198,12 @@ class Quote:
     on: dt.date
     province: str | None
     channel: Channel
-    lines: tuple[QuoteLine, ...]
-    total: int
+    lines: tuple[FeeLine, ...]
+    total: int = dataclasses.field(init=False)
+    """:func:`total_of` the lines."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total", total_of(self.lines))
 
     @property
     def exemptions(self) -> tuple[AppliedExemption, ...]:
@@ -229,7 +343,7 @@ def quote(
     reduction_rule = _reduction_for(proc, channel, on, catalog)
     stated = {**check_facts(facts or {}), "procedure": proc.code, "channel": channel.value}
 
-    lines: list[QuoteLine] = []
+    lines: list[FeeLine] = []
     for item in proc.items:
         exemption = _exemption_for(proc, item, tuple(chosen), catalog)
         evidence = static_evidence(exemption, proc) if exemption else None
@@ -289,10 +403,13 @@ def quote(
             )
             rule_text += f"; miễn: {exemption.name_vi}"
             amount = 0
+        name = item.name_vi
+        if applied_reduction is not None:
+            name += f" (giảm {applied_reduction.percent}% khi nộp trực tuyến)"
         lines.append(
-            QuoteLine(
+            FeeLine(
                 item_id=item.id,
-                name_vi=item.name_vi,
+                name=name,
                 name_en=item.name_en,
                 charge=item.charge,
                 rule=item.rule,
@@ -319,6 +436,7 @@ def quote(
                     )
                     if m
                 ),
+                exemption_reason=applied_exemption.reason_vi if applied_exemption else None,
             )
         )
     return Quote(
@@ -329,5 +447,4 @@ def quote(
         province=catalog.province.code if catalog.province else None,
         channel=channel,
         lines=tuple(lines),
-        total=sum(line.amount for line in lines),
     )

@@ -34,13 +34,14 @@ from certs import (
 )
 from certs.trust import load_certificates
 from receipts.calendar import VIETNAM_TZ
+from receipts.pdf import SignaturePlace
 
 from ..config import get_settings
 from ..signing import pki as wiring
 from ..signing.batch import TokenCertificateReader
 from ..signing.report import SignatureReport, Verdict, VerificationReport
 from ..signing.sanitize import ActiveContent, find_active_content, sanitize
-from ..signing.sign import DocumentSigner, PadesLevel, SignaturePlace
+from ..signing.sign import DocumentSigner, PadesLevel
 from ..signing.timestamps import url_sources
 from ..signing.verify import MAX_BYTES, TrustConfig, verify
 from ._common import clean_errors, fail, print_json
@@ -395,7 +396,7 @@ def sign_command(
         signer = _make_signer(pki, store, level)
         if certify:
             assert box is not None
-            place = SignaturePlace(field_name=field or "Seal", page=page - 1, box=_box(box))
+            place = SignaturePlace.at(field or "Seal", page_index=page - 1, box=_box(box))
             signed = signer.certify(pdf, place=place)
         else:
             assert field is not None

@@ -186,16 +186,23 @@ class Receipt(Base):
     clerk_name: Mapped[str] = mapped_column(String(200))
     status: Mapped[ReceiptStatus] = mapped_column(_enum(ReceiptStatus))
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    """The clerk's words: internal, never shown on a public page."""
+    cancel_reason_code: Mapped[str | None] = mapped_column(String(32))
+    """``workflows.reasons.ReasonCode``: what the public sees (NULL on old rows: "khác")."""
     cancelled_at: Mapped[dt.datetime | None]
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
     adjusts_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
     adjustment_kind: Mapped[str | None] = mapped_column(String(20))
     relation_reason: Mapped[str | None] = mapped_column(String(500))
-    """Why this receipt replaces or adjusts the one it points to."""
+    """Why this receipt replaces or adjusts the one it points to (internal, as typed)."""
+    relation_reason_code: Mapped[str | None] = mapped_column(String(32))
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
     unsigned_sha256: Mapped[str] = mapped_column(String(64))
     seal: Mapped[str | None] = mapped_column(Text)
+    snapshot: Mapped[str | None] = mapped_column(Text)
+    """``workflows.snapshot.DocumentSnapshot`` as canonical JSON, written once at issue (a
+    trigger refuses to change it); NULL on rows issued before migration 0003."""
     document: Mapped[StoredDocument] = relationship()
 
 
@@ -219,6 +226,8 @@ class ResultDocument(Base):
     unsigned_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     signed_at: Mapped[dt.datetime | None]
+    snapshot: Mapped[str | None] = mapped_column(Text)
+    """As for receipts: written once at issue, never changed."""
     document: Mapped[StoredDocument] = relationship()
     signatures: Mapped[list[ResultSignature]] = relationship(
         order_by="ResultSignature.position", back_populates="result"

@@ -29,10 +29,11 @@ from pkcs11 import Attribute, ObjectClass
 from pkcs11 import exceptions as p11_errors
 
 from certs import CertsError, KeyStore, Pkcs11KeyStore
+from receipts.pdf import SignaturePlace
 
 from ..errors import EsignError
 from .errors import SigningError
-from .sign import DocumentSigner, SignaturePlace, Signed, _run
+from .sign import DocumentSigner, Signed, _run
 
 CertificateSource = Callable[[], bytes | None]
 """Reads the DER of the certificate the key store holds now (None: there is none)."""

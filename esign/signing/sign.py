@@ -28,6 +28,7 @@ from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator import ValidationContext
 
 from certs import CertsError, KeyStore, RevocationChecker, TrustStore, check_signing_certificate
+from receipts.pdf import SignaturePlace
 
 from .appearance import VietnameseStampStyle
 from .errors import FieldOrderError, SigningError, WrongSignerError
@@ -42,17 +43,6 @@ class PadesLevel(enum.StrEnum):
     B_T = "B-T"
     B_LT = "B-LT"
     B_LTA = "B-LTA"
-
-
-@dataclass(frozen=True, slots=True)
-class SignaturePlace:
-    """Where a signature goes: its field, page (0-based) and box in PDF points."""
-
-    field_name: str
-    page: int
-    box: tuple[float, float, float, float]
-    role: str | None = None
-    """For approval fields: the role of the official who must sign it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +189,9 @@ class DocumentSigner:
 
     # -- receipts: the ward's certification signature, no changes allowed afterwards
     async def async_certify(self, pdf: bytes, *, place: SignaturePlace) -> Signed:
-        spec = fields.SigFieldSpec(place.field_name, on_page=place.page, box=_int_box(place.box))
+        spec = fields.SigFieldSpec(
+            place.field_name, on_page=place.page_index, box=_int_box(place.rect.as_tuple())
+        )
         return await self._sign(
             pdf, self._metadata(field_name=place.field_name, certify=True), new_field=spec
         )
@@ -272,14 +264,14 @@ def prepare_approval_fields(pdf: bytes, places: Sequence[SignaturePlace]) -> byt
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     for i, place in enumerate(places, start=1):
         last = i == len(places)
-        if place.role is None:
+        if not place.role:
             raise SigningError("Chỗ ký chưa ghi chức danh", "A signature place has no role")
         fields.append_signature_field(
             writer,
             fields.SigFieldSpec(
                 field_name_for(i, place.role),
-                on_page=place.page,
-                box=_int_box(place.box),
+                on_page=place.page_index,
+                box=_int_box(place.rect.as_tuple()),
                 field_mdp_spec=fields.FieldMDPSpec(fields.FieldMDPAction.ALL) if last else None,
                 doc_mdp_update_value=fields.MDPPerm.NO_CHANGES if last else None,
             ),

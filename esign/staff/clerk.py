@@ -336,11 +336,16 @@ async def quote_or_issue(request: Request, staff: StaffDep, service: ServiceDep)
 
 
 def _cancel(
-    request: Request, staff: Staff, service: Service, receipt_id: int, reason: str
+    request: Request,
+    staff: Staff,
+    service: Service,
+    receipt_id: int,
+    reason: str,
+    reason_code: str | None = None,
 ) -> Response:
     try:
         with service.db.transaction() as s:
-            cancel_receipt(s, staff.actor, receipt_id, reason=reason)
+            cancel_receipt(s, staff.actor, receipt_id, reason=reason, reason_code=reason_code)
     except EsignError as exc:
         return clerk_page(
             request,
@@ -360,4 +365,5 @@ async def cancel(
     staff.check(request, form)
     require(staff.actor, UserRole.CLERK)
     reason = text(form, "reason", limit=600)
-    return await run_in_threadpool(_cancel, request, staff, service, receipt_id, reason)
+    code = text(form, "reason_code", limit=40) or None
+    return await run_in_threadpool(_cancel, request, staff, service, receipt_id, reason, code)

@@ -3,16 +3,18 @@
 ::
 
     GET  /v/<token>                       the QR's page: verdict, masked facts, signers, PDF link
-    GET  /v/<token>/pdf                   the original signed PDF
+    POST /v/<token>/pdf                   a receipt's signed PDF, for the holder of its seal
+                                          (GET: never a file; results: never a file)
     POST /v/<token>/seal                  the server's seal check (browsers without WebCrypto)
     GET  /.well-known/esign-seal-keys.json  the seal keys (JWK Set with statuses)
     GET  /verify, POST /verify            upload a PDF, read its signature report
     POST /api/v1/verify                   the same report as JSON
     GET  /static/web/<file>               this package's script, style and emblem
 
-Vietnamese by default, English with ``?lang=en``. Rate limit: :mod:`.ratelimit`; why the seal is
-checked in the browser and when the server checks it: :mod:`.pages`; the headers:
-:mod:`.render`.
+What the pages show comes from ``esign.workflows.public`` (the document's snapshot and its
+status); this package runs no SQL of its own. Vietnamese by default, English with
+``?lang=en``. Rate limit: :mod:`.ratelimit`; why the seal is checked in the browser and when
+the server checks it: :mod:`.pages`; the headers: :mod:`.render`.
 """
 
 from __future__ import annotations

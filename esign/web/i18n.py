@@ -92,6 +92,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sign.at": ("Thời điểm ký", "Signed at"),
     "sign.timestamped": ("có dấu thời gian", "timestamped"),
     "sign.claimed": ("theo máy người ký", "as claimed by the signer"),
+    "sign.done": ("Đã ký", "Signed"),
+    "sign.waiting": ("Đang chờ ký", "Awaiting signature"),
     "sign.ok": ("Chữ ký hợp lệ", "Signature valid"),
     "sign.bad": ("Chữ ký KHÔNG hợp lệ", "Signature NOT valid"),
     "sign.none": ("Không đọc được chữ ký của bản lưu", "The stored copy's signature is unreadable"),
@@ -99,6 +101,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sign.kind.signature": ("Ký duyệt", "Approval"),
     "sign.kind.document_timestamp": ("Dấu thời gian", "Document timestamp"),
     "pdf.download": ("Tải bản PDF gốc đã ký", "Download the original signed PDF"),
+    "pdf.refused": ("Không tải được tệp PDF từ liên kết này", "The PDF is not offered here"),
+    "pdf.refused.receipt": (
+        "Biên lai chỉ tải được từ trang mở bằng mã QR in trên biên lai (mã QR mang con dấu).",
+        "A receipt downloads only from the page its printed QR opens (the QR carries the seal).",
+    ),
+    "pdf.refused.result": (
+        "Văn bản này ghi đầy đủ thông tin cá nhân nên không tải công khai; nếu bạn đang giữ tệp "
+        "PDF, hãy kiểm tra tệp đó.",
+        "This document names people in full, so it is not offered publicly; if you hold the "
+        "PDF, check that file.",
+    ),
+    "pdf.check_own": ("Kiểm tra tệp PDF bạn đang giữ", "Check a PDF you hold"),
+    "facts.subject": ("Người được cấp", "Issued for"),
     "pdf.hint": (
         "Bản PDF gốc có đầy đủ thông tin và chữ ký số; có thể kiểm tra lại tại trang Kiểm tra "
         "tệp PDF.",

@@ -17,20 +17,26 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy import select
 from starlette.convertors import PathConvertor, register_url_convertor
 
-from ..db.models import StoredDocument
 from ..seal import DocumentKind, SealCheck, verify_seal
 from ..seal.claims import Field
 from ..seal.encoding import MAX_DIGITS
+from ..workflows.public import (
+    PublicView,
+    State,
+    find_public_view,
+    receipt_pdf,
+    scan,
+    seal_mismatches,
+)
 from . import guards
 from .i18n import MESSAGES, Lang
-from .lookup import PublicView, State, find_view, scan, seal_mismatches
 from .render import ASSETS, PAGE_HEADERS, STATIC_PREFIX, page
 from .signatures import SignatureSummary
 from .state import service_of, web_state
@@ -95,7 +101,7 @@ def unknown_page(request: Request, lang: Lang) -> HTMLResponse:
 def _load(request: Request, token: str) -> PublicView | None:
     service = service_of(request)
     with service.db.reading() as session:
-        return find_view(session, token, service.settings)
+        return find_public_view(session, token, settings=service.settings)
 
 
 def _verdict(view: PublicView, signatures: SignatureSummary) -> tuple[str, str, str | None]:
@@ -156,9 +162,25 @@ def static_file(name: str, request: Request) -> Response:
     return Response(asset.body, media_type=asset.content_type, headers=headers)
 
 
+def _pdf_refused(request: Request, lang: Lang, view: PublicView) -> HTMLResponse:
+    """No file for an anonymous visitor: results name people in full; a receipt needs its
+    seal. The page says why and offers to check a file the visitor already holds."""
+    key = "pdf.refused.receipt" if view.downloadable else "pdf.refused.result"
+    return page(
+        "message.html",
+        lang,
+        unit_name=service_of(request).settings.unit_name,
+        tone="warn",
+        heading=lang.t("pdf.refused"),
+        detail=lang.t(key),
+        status_code=403,
+        verify_link=True,
+    )
+
+
 @router.get("/v/{token}/pdf")
 def document_pdf(token: str, request: Request, lang: str | None = None) -> Response:
-    """The original signed PDF, as stored."""
+    """No download by link alone (see :func:`document_pdf_with_seal`)."""
     tr = Lang.pick(lang)
     wait = guards.retry_after(request, guards.PDF_COST)
     if wait is not None:
@@ -166,12 +188,36 @@ def document_pdf(token: str, request: Request, lang: str | None = None) -> Respo
     view = _load(request, token)
     if view is None:
         return unknown_page(request, tr)
-    with service_of(request).db.reading() as session:
-        content = session.scalar(
-            select(StoredDocument.content).where(StoredDocument.id == view.document_id)
-        )
-    if content is None:
+    return _pdf_refused(request, tr, view)
+
+
+@router.post("/v/{token}/pdf")
+async def document_pdf_with_seal(token: str, request: Request, lang: str | None = None) -> Response:
+    """A receipt's original signed PDF, for a visitor who holds its seal.
+
+    The seal is in the QR's fragment, which the browser never sends: the page's script posts it
+    (form field ``seal``) when the visitor asks for the file. A POST body stays out of access
+    logs; no script, no seal, no file. Results and certified copies are never served here."""
+    tr = Lang.pick(lang)
+    wait = guards.retry_after(request, guards.PDF_COST)
+    if wait is not None:
+        return guards.too_many_page(request, tr, wait)
+    body = await read_capped(request, SEAL_BODY_LIMIT)
+    seal = parse_qs(body.decode("ascii", "replace")).get("seal", [""])[0] if body else ""
+
+    def work() -> tuple[PublicView | None, bytes | None]:
+        service = service_of(request)
+        with service.db.reading() as session:
+            view = find_public_view(session, token, settings=service.settings)
+            if view is None:
+                return None, None
+            return view, receipt_pdf(view, session, seal=seal)
+
+    view, content = await run_in_threadpool(work)
+    if view is None:
         return unknown_page(request, tr)
+    if content is None:
+        return _pdf_refused(request, tr, view)
     return Response(
         content,
         media_type="application/pdf",
@@ -179,7 +225,7 @@ def document_pdf(token: str, request: Request, lang: str | None = None) -> Respo
             "Content-Disposition": f'attachment; filename="{view.file_name}"',
             "X-Content-SHA256": view.document_sha256,
             "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-cache",
+            "Cache-Control": "no-store",
         },
     )
 
@@ -244,7 +290,8 @@ def document_page(token: str, request: Request, lang: str | None = None) -> Resp
     if wait is not None:
         return guards.too_many_page(request, tr, wait)
     service = service_of(request)
-    view = scan(service.db, token, service.settings)
+    with service.db.transaction() as session:
+        view = scan(session, token, settings=service.settings)
     if view is None:
         return unknown_page(request, tr)
     signatures = web_state(request).signatures.get(service, view.document_id, view.document_sha256)

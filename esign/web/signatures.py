@@ -13,11 +13,9 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from ..db.models import StoredDocument
 from ..service import Service
 from ..signing.report import Verdict
+from ..workflows.public import document_content
 
 TTL = 600.0
 MAX_ENTRIES = 2048
@@ -71,9 +69,7 @@ def _summarise(service: Service, document_id: int, sha256: str) -> SignatureSumm
     from ..signing.verify import verify_in_process
 
     with service.db.reading() as session:
-        content = session.scalar(
-            select(StoredDocument.content).where(StoredDocument.id == document_id)
-        )
+        content = document_content(session, document_id)
     if content is None:
         return SignatureSummary(verdict=Verdict.CANNOT_VERIFY, lines=())
     report = verify_in_process(content, service.trust, expected_sha256=sha256 or None)

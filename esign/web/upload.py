@@ -17,23 +17,20 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import select
 from starlette.datastructures import UploadFile
 from starlette.types import Message
 
-from ..db.models import Receipt, ResultDocument, StoredDocument
 from ..seal import verification_url
 from ..signing.report import VERDICT_TEXT, Verdict, VerificationReport
+from ..workflows.public import RecordMatch, find_by_document_sha256
 from . import guards
 from .i18n import MESSAGES, Lang
-from .lookup import find_view
 from .render import page
 from .state import service_of, web_state
 
@@ -55,14 +52,6 @@ class Refusal(enum.Enum):
     @property
     def status(self) -> int:
         return self.value[0]
-
-
-@dataclass(frozen=True)
-class RecordMatch:
-    current: bool
-    token: str | None = None
-    label: str | None = None
-    state: str | None = None
 
 
 async def read_capped(request: Request, limit: int) -> bytes | None:
@@ -122,25 +111,7 @@ async def receive_pdf(request: Request, limit: int) -> tuple[str, bytes] | Refus
 def find_record(request: Request, sha256: str) -> RecordMatch | None:
     service = service_of(request)
     with service.db.reading() as session:
-        ids = list(
-            session.scalars(select(StoredDocument.id).where(StoredDocument.sha256 == sha256))
-        )
-        if not ids:
-            return None
-        token = session.scalar(select(Receipt.token).where(Receipt.document_id.in_(ids)))
-        if token is None:
-            token = session.scalar(
-                select(ResultDocument.token).where(ResultDocument.document_id.in_(ids))
-            )
-        if token is None:  # an earlier revision of a result, before its later signatures
-            return RecordMatch(current=False)
-        view = find_view(session, token, service.settings)
-        if view is None:
-            return RecordMatch(current=False)
-        label = view.number_label
-        if view.template_symbol and view.series:
-            label = f"{view.template_symbol} · {view.series} · {label}"
-        return RecordMatch(current=True, token=token, label=label, state=view.state.value)
+        return find_by_document_sha256(session, sha256, settings=service.settings)
 
 
 def _check(request: Request, data: bytes) -> tuple[VerificationReport, RecordMatch | None] | None:

@@ -10,15 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from receipts.calendar import VIETNAM_TZ
 from receipts.errors import ReceiptsError
-from receipts.fees import Quote, quote
-from receipts.pdf import FeeLine, PaymentMethod, ReceiptReference, ReferenceKind
+from receipts.fees import FeeLine, Quote, quote, total_of
+from receipts.pdf import PaymentMethod, ReferenceKind
 
 from .. import audit
 from ..db.models import (
@@ -33,12 +32,26 @@ from ..db.models import (
 from ..db.types import utcnow
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..numbering import take_number
-from ..seal import verification_url
+from ..seal import DocumentKind
 from ..security import new_document_token
 from ..service import Service
 from .actors import Actor, require
-from .documents import draw_and_seal_receipt, receipt_model
+from .documents import draw_and_seal_receipt
 from .dossiers import advance, clean_text, dossier_quote, get_dossier
+from .reasons import ReasonCode
+from .snapshot import (
+    DocumentSnapshot,
+    NamedPerson,
+    PersonRole,
+    Reference,
+    Scheme,
+    SealFacts,
+    receipt_scheme,
+    unit_profile,
+)
+from .stored import snapshot_of_receipt
+
+RECEIPT_TITLE = "BIÊN LAI THU PHÍ, LỆ PHÍ"
 
 
 class AdjustmentKind(enum.StrEnum):
@@ -55,6 +68,17 @@ ADJUSTMENT_NAMES_VI = {
 
 
 @dataclass(frozen=True, slots=True)
+class Relation:
+    """What a new receipt replaces or adjusts, and why (the code public, the text internal)."""
+
+    old: Receipt
+    kind: ReferenceKind
+    code: ReasonCode
+    text: str
+    adjustment: AdjustmentKind | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FeeInput:
     """What a receipt charges: a procedure's quote (with its inputs) or explicit lines."""
 
@@ -67,38 +91,8 @@ class FeeInput:
     lines: tuple[FeeLine, ...] = ()
 
 
-def lines_from_quote(q: Quote) -> tuple[FeeLine, ...]:
-    out = []
-    for line in q.lines:
-        name = line.name_vi
-        if line.reduction is not None:
-            name += f" (giảm {line.reduction.percent}% khi nộp trực tuyến)"
-        out.append(
-            FeeLine(
-                name=name,
-                legal_basis=line.legal_basis,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                amount=line.amount,
-                exemption_reason=line.exemption.reason_vi if line.exemption else None,
-            )
-        )
-    return tuple(out)
-
-
-def _line_dict(line: FeeLine) -> dict[str, Any]:
-    return {
-        "name": line.name,
-        "legal_basis": line.legal_basis,
-        "quantity": line.quantity,
-        "unit_price": line.unit_price,
-        "amount": line.amount,
-        "exemption_reason": line.exemption_reason,
-    }
-
-
 def stored_lines(receipt: Receipt) -> tuple[FeeLine, ...]:
-    return tuple(FeeLine(**row) for row in receipt.lines)
+    return snapshot_of_receipt(receipt).lines
 
 
 def _series(
@@ -159,7 +153,7 @@ def issue_receipt(
     template_symbol: str | None = None,
     series: str | None = None,
     issued_at: dt.datetime | None = None,
-    reference: tuple[Receipt, ReferenceKind, str, AdjustmentKind | None] | None = None,
+    reference: Relation | None = None,
 ) -> Receipt:
     """Issue a receipt for a dossier's fee quote, or for a free-standing fee."""
     require(actor, UserRole.CLERK, scope="receipts")
@@ -178,12 +172,12 @@ def issue_receipt(
             raise ConflictError(
                 f"Hồ sơ {dossier.code} đã thu phí rồi", f"Dossier {dossier.code} is already paid"
             )
-        lines = lines_from_quote(dossier_quote(dossier, catalog=service.catalog))
+        lines = dossier_quote(dossier, catalog=service.catalog).lines
         procedure_code: str | None = dossier.procedure_code
     elif fees is not None and fees.lines:
         lines, procedure_code = fees.lines, fees.procedure_code
     elif fees is not None and fees.procedure_code:
-        lines = lines_from_quote(_quote_for(service, fees, on=local_day))
+        lines = _quote_for(service, fees, on=local_day).lines
         procedure_code = fees.procedure_code
     else:
         raise ValidationError(
@@ -199,41 +193,56 @@ def issue_receipt(
         session, template_symbol=chosen.template_symbol, series=chosen.series, year=local_day.year
     )
     token = new_document_token()
-    ref_model = None
+    reference_printed = None
     if reference is not None:
-        old, kind, reason, _ = reference
-        ref_model = ReceiptReference(
-            kind=kind,
-            template_symbol=old.template_symbol,
-            series=old.series,
-            number=old.number,
-            issued_on=old.issued_at.astimezone(VIETNAM_TZ).date(),
+        old = snapshot_of_receipt(reference.old)
+        assert isinstance(old.scheme.number, int)
+        assert old.scheme.template_symbol and old.scheme.series
+        reason = reference.code.label_vi
+        if reference.adjustment is not None:
+            reason = f"{ADJUSTMENT_NAMES_VI[reference.adjustment]}: {reason}"
+        reference_printed = Reference(
+            kind=reference.kind.value,
+            template_symbol=old.scheme.template_symbol,
+            series=old.scheme.series,
+            number=old.scheme.number,
+            issued_on=old.issued_on,
             reason=reason,
         )
     try:
-        model = receipt_model(
-            service,
-            template_symbol=chosen.template_symbol,
-            series=chosen.series,
-            number=number,
-            payer_name=payer_name,
-            payer_address=payer_address,
-            dossier_code=dossier.code if dossier else None,
-            lines=lines,
-            payment_method=payment_method,
+        draft = DocumentSnapshot(
+            kind=DocumentKind.RECEIPT,
+            template="receipt",
+            title=RECEIPT_TITLE,
+            unit=unit_profile(service.settings, on=local_day),
+            scheme=Scheme(
+                label=receipt_scheme(chosen.template_symbol),
+                number=number,
+                template_symbol=chosen.template_symbol,
+                series=chosen.series,
+            ),
             issued_at=issued_at,
-            clerk_name=actor.full_name,
-            qr_text=verification_url(service.settings.public_url, token),
-            reference=ref_model,
+            people=(
+                NamedPerson(role=PersonRole.PAYER, name=payer_name, address=payer_address),
+                NamedPerson(role=PersonRole.CLERK, name=actor.full_name),
+            ),
+            seal=SealFacts(pdf_sha256="", person_role=PersonRole.PAYER),
+            lines=lines,
+            payment_method=payment_method.value,
+            reference=reference_printed,
+            dossier_code=dossier.code if dossier else None,
+            procedure_code=procedure_code,
         )
+        sealed = draw_and_seal_receipt(service, draft, token=token)
     except ReceiptsError as exc:
         raise ValidationError(exc.message_vi, exc.message_en, code=exc.code) from exc
-    sealed = draw_and_seal_receipt(service, model, token=token)
+    snap = sealed.snapshot
     document = StoredDocument(
         sha256=sealed.signed.sha256, size=len(sealed.signed.pdf), content=sealed.signed.pdf
     )
     session.add(document)
     session.flush()
+    payer = snap.sealed_person
     receipt = Receipt(
         token=token,
         template_symbol=chosen.template_symbol,
@@ -241,15 +250,15 @@ def issue_receipt(
         year=local_day.year,
         number=number,
         issued_at=issued_at,
-        unit_name=model.unit.name,
-        unit_tax_code=model.unit.tax_code,
-        unit_address=model.unit.address,
-        payer_name=model.payer.name,
-        payer_address=model.payer.address,
+        unit_name=snap.unit.name,
+        unit_tax_code=snap.unit.tax_code,
+        unit_address=snap.unit.address,
+        payer_name=payer.name,
+        payer_address=payer.address or "",
         dossier_id=dossier.id if dossier else None,
         procedure_code=procedure_code,
-        lines=[_line_dict(line) for line in lines],
-        total=model.total,
+        lines=[line.to_json() for line in snap.lines],
+        total=total_of(snap.lines),
         payment_method=payment_method.value,
         clerk_id=actor.user_id,
         clerk_name=actor.full_name,
@@ -257,15 +266,16 @@ def issue_receipt(
         document_id=document.id,
         unsigned_sha256=sealed.unsigned_sha256,
         seal=sealed.seal,
+        snapshot=snap.to_json(),
     )
     if reference is not None:
-        old, kind, reason, adjustment = reference
-        receipt.relation_reason = reason
-        if kind is ReferenceKind.REPLACES:
-            receipt.replaces_id = old.id
+        receipt.relation_reason = reference.text
+        receipt.relation_reason_code = reference.code.value
+        if reference.kind is ReferenceKind.REPLACES:
+            receipt.replaces_id = reference.old.id
         else:
-            receipt.adjusts_id = old.id
-            receipt.adjustment_kind = adjustment.value if adjustment else None
+            receipt.adjusts_id = reference.old.id
+            receipt.adjustment_kind = reference.adjustment.value if reference.adjustment else None
     session.add(receipt)
     session.flush()
     if dossier is not None and dossier.status is DossierStatus.RECEIVED:
@@ -302,12 +312,15 @@ def _open_for_change(
     receipt_id: int,
     *,
     reason: str,
+    reason_code: ReasonCode | str | None,
     allowed: tuple[ReceiptStatus, ...],
     verb_vi: str,
     verb_en: str,
-) -> tuple[Receipt, str]:
-    """The receipt, locked, when it may be cancelled, replaced or adjusted; and the reason."""
+) -> tuple[Receipt, ReasonCode, str]:
+    """The receipt, locked, when it may be cancelled, replaced or adjusted; and the reason (its
+    public code, its internal text)."""
     require(actor, UserRole.CLERK, scope="receipts")
+    code = ReasonCode.parse(reason_code)
     reason = clean_text(reason, field_vi="Lý do", field_en="Reason", max_length=500)
     receipt = get_receipt(session, receipt_id, for_update=True)
     if receipt.status not in allowed:
@@ -315,7 +328,7 @@ def _open_for_change(
             f"Biên lai đang ở trạng thái “{receipt.status.value}”, không {verb_vi} được",
             f"The receipt is {receipt.status.value}; it cannot be {verb_en}",
         )
-    return receipt, reason
+    return receipt, code, reason
 
 
 def _successor(
@@ -325,6 +338,7 @@ def _successor(
     old: Receipt,
     *,
     kind: ReferenceKind,
+    code: ReasonCode,
     reason: str,
     adjustment: AdjustmentKind | None,
     fees: FeeInput,
@@ -343,31 +357,42 @@ def _successor(
         fees=fees,
         template_symbol=old.template_symbol,
         series=old.series,
-        reference=(old, kind, reason, adjustment),
+        reference=Relation(old=old, kind=kind, code=code, text=reason, adjustment=adjustment),
     )
     new.dossier_id = old.dossier_id
     return new
 
 
-def cancel_receipt(session: Session, actor: Actor, receipt_id: int, *, reason: str) -> Receipt:
-    receipt, reason = _open_for_change(
+def cancel_receipt(
+    session: Session,
+    actor: Actor,
+    receipt_id: int,
+    *,
+    reason: str,
+    reason_code: ReasonCode | str | None = None,
+) -> Receipt:
+    """Cancel an issued receipt. ``reason_code`` (the fixed list of :class:`ReasonCode`, "khác"
+    when None) is what the public page shows; ``reason`` stays internal."""
+    receipt, code, reason = _open_for_change(
         session,
         actor,
         receipt_id,
         reason=reason,
+        reason_code=reason_code,
         allowed=(ReceiptStatus.ISSUED,),
         verb_vi="hủy",
         verb_en="cancelled",
     )
     receipt.status = ReceiptStatus.CANCELLED
     receipt.cancel_reason = reason
+    receipt.cancel_reason_code = code.value
     receipt.cancelled_at = utcnow()
     audit.append(
         session,
         actor=actor.label,
         action="receipt.cancel",
         subject=f"receipt:{receipt.id}",
-        details={"reason": reason},
+        details={"reason": reason, "code": code.value},
     )
     return receipt
 
@@ -379,17 +404,19 @@ def replace_receipt(
     receipt_id: int,
     *,
     reason: str,
+    reason_code: ReasonCode | str | None = None,
     payer_name: str | None = None,
     payer_address: str | None = None,
     payment_method: PaymentMethod | None = None,
     fees: FeeInput | None = None,
 ) -> Receipt:
     """Issue a new receipt in place of an erroneous one; both point to each other."""
-    old, reason = _open_for_change(
+    old, code, reason = _open_for_change(
         session,
         actor,
         receipt_id,
         reason=reason,
+        reason_code=reason_code,
         allowed=(ReceiptStatus.ISSUED,),
         verb_vi="thay thế",
         verb_en="replaced",
@@ -400,6 +427,7 @@ def replace_receipt(
         service,
         old,
         kind=ReferenceKind.REPLACES,
+        code=code,
         reason=reason,
         adjustment=None,
         fees=fees or FeeInput(procedure_code=old.procedure_code, lines=stored_lines(old)),
@@ -414,7 +442,7 @@ def replace_receipt(
         actor=actor.label,
         action="receipt.replace",
         subject=f"receipt:{old.id}",
-        details={"replaced_by": new.id, "reason": reason},
+        details={"replaced_by": new.id, "reason": reason, "code": code.value},
     )
     return new
 
@@ -427,16 +455,18 @@ def adjust_receipt(
     *,
     kind: AdjustmentKind,
     reason: str,
+    reason_code: ReasonCode | str | None = None,
     fees: FeeInput | None = None,
     payer_name: str | None = None,
     payer_address: str | None = None,
 ) -> Receipt:
     """Issue an adjustment receipt (increase, decrease, or information) for an issued one."""
-    old, reason = _open_for_change(
+    old, code, reason = _open_for_change(
         session,
         actor,
         receipt_id,
         reason=reason,
+        reason_code=reason_code,
         allowed=(ReceiptStatus.ISSUED, ReceiptStatus.ADJUSTED),
         verb_vi="điều chỉnh",
         verb_en="adjusted",
@@ -460,14 +490,14 @@ def adjust_receipt(
     else:
         if fees is None or not (fees.lines or fees.procedure_code):
             raise ValidationError("Cần khoản tiền điều chỉnh", "The adjusted amounts are required")
-        lines = fees.lines or lines_from_quote(
-            _quote_for(service, fees, on=utcnow().astimezone(VIETNAM_TZ).date())
+        lines = (
+            fees.lines or _quote_for(service, fees, on=utcnow().astimezone(VIETNAM_TZ).date()).lines
         )
-        if sum(line.amount for line in lines) <= 0:
+        if total_of(lines) <= 0:
             raise ValidationError(
                 "Số tiền điều chỉnh phải lớn hơn 0", "The adjustment must be above 0"
             )
-        if kind is AdjustmentKind.DECREASE and sum(line.amount for line in lines) > old.total:
+        if kind is AdjustmentKind.DECREASE and total_of(lines) > old.total:
             raise ValidationError(
                 "Số tiền điều chỉnh giảm lớn hơn số tiền của biên lai",
                 "Decrease larger than the receipt",
@@ -478,7 +508,8 @@ def adjust_receipt(
         service,
         old,
         kind=ReferenceKind.ADJUSTS,
-        reason=f"{ADJUSTMENT_NAMES_VI[kind]}: {reason}",
+        code=code,
+        reason=reason,
         adjustment=kind,
         fees=FeeInput(procedure_code=old.procedure_code, lines=lines),
         payer_name=payer_name,
@@ -491,7 +522,12 @@ def adjust_receipt(
         actor=actor.label,
         action="receipt.adjust",
         subject=f"receipt:{old.id}",
-        details={"adjusted_by": new.id, "kind": kind.value, "reason": reason},
+        details={
+            "adjusted_by": new.id,
+            "kind": kind.value,
+            "reason": reason,
+            "code": code.value,
+        },
     )
     return new
 

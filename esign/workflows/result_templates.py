@@ -21,8 +21,12 @@ from receipts.pdf.templates import (
     copy_certification,
     marital_status_confirmation,
 )
+from receipts.pdf.templates.birth_extract import TITLE as BIRTH_TITLE
+from receipts.pdf.templates.copy_certification import TITLE as COPY_TITLE
+from receipts.pdf.templates.marital_status import TITLE as MARITAL_TITLE
 
 from ..errors import ValidationError
+from .snapshot import NamedPerson, PersonRole
 
 
 class _In(BaseModel):
@@ -82,6 +86,8 @@ class CopyCertificationIn(_In):
 
 
 Build = Callable[..., ResultDocument]
+STORED_ONLY = frozenset({"copy_sha256", "copy_removed"})
+"""Keys a stored result's data has that its input never had (see ``results._stored_data``)."""
 
 
 @dataclass(frozen=True)
@@ -90,9 +96,16 @@ class TemplateSpec:
     suffix: str
     schema: type[_In]
     make: Callable[[Any, dict[str, Any]], ResultDocument]
-    subject_of: Callable[[Any], str]
+    people_of: Callable[[Any], tuple[NamedPerson, ...]]
+    """The people the document names, each with its role; exactly one is the subject (whom
+    the document is about: its seal states that name, masked)."""
+    title: str
+    """As printed (the template's own title)."""
 
     def parse(self, data: dict[str, Any]) -> Any:
+        # A stored record keeps the copy's hash and what its rebuild removed in place of the
+        # copy (results._stored_data): not input fields.
+        data = {k: v for k, v in data.items() if k not in STORED_ONLY}
         try:
             return self.schema.model_validate(data)
         except PydanticError as exc:
@@ -106,8 +119,11 @@ class TemplateSpec:
     def number(self, seq: int, year: int) -> str:
         return f"{seq}/{year}/{self.suffix}"
 
+    def people(self, data: dict[str, Any]) -> tuple[NamedPerson, ...]:
+        return self.people_of(self.parse(data))
+
     def subject(self, data: dict[str, Any]) -> str:
-        return self.subject_of(self.parse(data))
+        return next(p.name for p in self.people(data) if p.role is PersonRole.SUBJECT)
 
     def build(
         self,
@@ -178,14 +194,41 @@ def _copy(d: CopyCertificationIn, c: dict[str, Any]) -> ResultDocument:
     )
 
 
+def _person(role: PersonRole, name: str, address: str | None = None) -> NamedPerson:
+    return NamedPerson(role=role, name=name, address=address)
+
+
+def _marital_people(d: MaritalStatusIn) -> tuple[NamedPerson, ...]:
+    return (
+        _person(PersonRole.SUBJECT, d.person.full_name, d.person.residence),
+        _person(PersonRole.REQUESTER, d.requester),
+    )
+
+
+def _birth_people(d: BirthExtractIn) -> tuple[NamedPerson, ...]:
+    people = [
+        _person(PersonRole.SUBJECT, d.child.full_name, d.child.residence),
+        _person(PersonRole.REQUESTER, d.registered_by),
+    ]
+    if d.mother is not None:
+        people.append(_person(PersonRole.MOTHER, d.mother.full_name, d.mother.residence))
+    if d.father is not None:
+        people.append(_person(PersonRole.FATHER, d.father.full_name, d.father.residence))
+    return tuple(people)
+
+
+def _copy_people(d: CopyCertificationIn) -> tuple[NamedPerson, ...]:
+    return (_person(PersonRole.SUBJECT, d.requester),)
+
+
 TEMPLATES: dict[str, TemplateSpec] = {
     "marital_status": TemplateSpec(
-        "marital_status", "XNTTHN", MaritalStatusIn, _marital, lambda d: d.person.full_name
+        "marital_status", "XNTTHN", MaritalStatusIn, _marital, _marital_people, MARITAL_TITLE
     ),
     "birth_extract": TemplateSpec(
-        "birth_extract", "TLKS", BirthExtractIn, _birth, lambda d: d.child.full_name
+        "birth_extract", "TLKS", BirthExtractIn, _birth, _birth_people, BIRTH_TITLE
     ),
     "copy_certification": TemplateSpec(
-        "copy_certification", "SCT/BS", CopyCertificationIn, _copy, lambda d: d.requester
+        "copy_certification", "SCT/BS", CopyCertificationIn, _copy, _copy_people, COPY_TITLE
     ),
 }

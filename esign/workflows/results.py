@@ -33,27 +33,33 @@ from ..db.models import (
 from ..db.types import utcnow
 from ..errors import ConflictError, EsignError, NotFoundError, ValidationError
 from ..numbering import take_number
-from ..seal import DocumentKind, SealClaims, make_seal, mask_name, qr_url, verification_url
+from ..seal import DocumentKind, make_seal, qr_url, verification_url
 from ..security import new_document_token
 from ..service import Service
 from ..signing.errors import WrongSignerError
 from ..signing.pki import make_signer
 from ..signing.sanitize import KINDS, ActiveContent, removed_summary
-from ..signing.sign import DocumentSigner, SignaturePlace, field_name_for, prepare_approval_fields
+from ..signing.sign import DocumentSigner, field_name_for, prepare_approval_fields
 from .actors import Actor, require
 from .copies import SanitizedCopy, append_certification, copy_page_count, sanitize_copy
+from .documents import signature_field
 from .dossiers import advance, get_dossier
 from .result_templates import TEMPLATES, TemplateSpec
+from .snapshot import (
+    DocumentSnapshot,
+    NamedPerson,
+    PersonRole,
+    Scheme,
+    SealFacts,
+    seal_claims,
+    unit_profile,
+)
 
 ROLE_TITLES = {
     "judicial_officer": "CÔNG CHỨC TƯ PHÁP - HỘ TỊCH",
     "chairman": "CHỦ TỊCH",
     "vice_chairman": "PHÓ CHỦ TỊCH",
 }
-
-
-def _issuer(service: Service) -> Issuer:
-    return Issuer(lines=tuple(service.settings.issuer_lines), place=service.settings.issuer_place)
 
 
 def _officials(session: Session, roles: Sequence[str]) -> tuple[Official, ...]:
@@ -106,16 +112,17 @@ def create_result(
         )
     spec = TEMPLATES[proc.result_template]
     issued_at = issued_at or utcnow()
-    year = issued_at.astimezone(VIETNAM_TZ).year
-    seq = take_number(session, template_symbol=spec.kind, series="RESULT", year=year)
-    number = spec.number(seq, year)
+    local_day = issued_at.astimezone(VIETNAM_TZ).date()
+    seq = take_number(session, template_symbol=spec.kind, series="RESULT", year=local_day.year)
+    number = spec.number(seq, local_day.year)
     token = new_document_token()
     officials = _officials(session, proc.signers)
+    unit = unit_profile(service.settings, on=local_day)
     link = verification_url(service.settings.public_url, token)
     try:
         model = spec.build(
             data,
-            issuer=_issuer(service),
+            issuer=Issuer(lines=unit.header_lines, place=unit.place),
             number=number,
             issued_at=issued_at,
             officials=officials,
@@ -126,25 +133,36 @@ def create_result(
         unsigned = _with_copy(copy, render_result(model))
     except ReceiptsError as exc:
         raise ValidationError(exc.message_vi, exc.message_en, code=exc.code) from exc
-    digest = hashlib.sha256(unsigned.pdf).digest()
-    claims = SealClaims(
-        unit_tax_code=service.settings.unit_tax_code,
-        kind=DocumentKind.RESULT,
-        number=number,
-        issued_on=issued_at.astimezone(VIETNAM_TZ).date(),
-        payer_masked=mask_name(spec.subject(data)),
-        pdf_sha256=digest,
+    # The applicant (who filed the dossier, e.g. a parent) is named beside the subject (whom
+    # the document is about, e.g. the child): the seal states the subject, and so does /v.
+    applicant = NamedPerson(
+        role=PersonRole.APPLICANT, name=dossier.applicant_name, address=dossier.applicant_address
     )
-    seal = make_seal(claims, keyring=service.keyring, token=token)
+    snapshot = DocumentSnapshot(
+        kind=DocumentKind.RESULT,
+        template=spec.kind,
+        title=model.title,
+        unit=unit,
+        scheme=Scheme(label=f"result/{spec.kind}", number=number),
+        issued_at=issued_at,
+        people=(*spec.people(data), applicant),
+        seal=SealFacts(
+            pdf_sha256=hashlib.sha256(unsigned.pdf).hexdigest(), person_role=PersonRole.SUBJECT
+        ),
+        dossier_code=dossier.code,
+        procedure_code=dossier.procedure_code,
+    )
+    seal = make_seal(seal_claims(snapshot), keyring=service.keyring, token=token)
     final = _with_copy(
         copy,
         render_result(replace(model, qr_text=qr_url(service.settings.public_url, token, seal))),
     )
-    places = [
-        SignaturePlace(field_name="", page=p.page_index, box=p.rect.as_tuple(), role=p.role)
-        for p in final.signatures
-    ]
-    prepared = prepare_approval_fields(final.pdf, places)
+    prepared = prepare_approval_fields(final.pdf, final.signatures)
+    fields = tuple(
+        signature_field(place, field_name=field_name_for(i, place.role))
+        for i, place in enumerate(final.signatures, start=1)
+    )
+    snapshot = replace(snapshot.sealed(seal), signatures=fields)
     document = StoredDocument(
         sha256=hashlib.sha256(prepared).hexdigest(), size=len(prepared), content=prepared
     )
@@ -158,18 +176,18 @@ def create_result(
         data=_stored_data(data, copy),
         status=ResultStatus.AWAITING_SIGNATURES,
         document_id=document.id,
-        unsigned_sha256=digest.hex(),
+        unsigned_sha256=snapshot.seal.pdf_sha256,
+        snapshot=snapshot.to_json(),
     )
     session.add(result)
     session.flush()
-    for i, place in enumerate(places, start=1):
-        assert place.role is not None
+    for i, sig_field in enumerate(fields, start=1):
         session.add(
             ResultSignature(
                 result_id=result.id,
                 position=i,
-                role=place.role,
-                field_name=field_name_for(i, place.role),
+                role=sig_field.role,
+                field_name=sig_field.field_name,
             )
         )
     if dossier.status is DossierStatus.RECEIVED:

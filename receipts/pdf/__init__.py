@@ -41,12 +41,13 @@ Contracts:
 - Times print in Vietnam time (UTC+7); ``issued_at`` must be timezone-aware.
 """
 
+from ..fees import FeeLine
+from ..text import Limit
 from .geometry import MM, PageSize, QrPlace, Rect, RenderedDocument, SignaturePlace
 from .qr import QrLevel
 from .receipt import SEAL_FIELD, SEAL_ROLE, render_receipt
 from .receipt_models import (
     CollectingUnit,
-    FeeLine,
     Payer,
     PaymentMethod,
     Receipt,
@@ -55,7 +56,6 @@ from .receipt_models import (
 )
 from .result import render_result
 from .result_models import Field, Issuer, Official, Passage, ResultDocument
-from .text import Limit
 
 __all__ = [
     "MM",

@@ -79,6 +79,27 @@ class SignaturePlace:
     page_index: int
     rect: Rect
 
+    @staticmethod
+    def at(
+        field_name: str,
+        *,
+        page_index: int,
+        box: tuple[float, float, float, float],
+        role: str = "",
+        title: str = "",
+        name: str = "",
+    ) -> SignaturePlace:
+        """A place given by its box alone (a PDF drawn elsewhere, signed from the CLI)."""
+        x1, y1, x2, y2 = box
+        return SignaturePlace(
+            role=role,
+            field_name=field_name,
+            title=title,
+            name=name,
+            page_index=page_index,
+            rect=Rect(x1=x1, y1=y1, x2=x2, y2=y2),
+        )
+
     def shifted(self, pages: int) -> SignaturePlace:
         """The same place once ``pages`` pages precede this document (appending a page)."""
         return dataclasses.replace(self, page_index=self.page_index + pages)

@@ -21,9 +21,9 @@ from enum import StrEnum
 
 from qrcode import constants, util
 
+from ..text import fail
 from .qr_encoder import modules
 from .qr_segments import VERSION_RANGES, Segment, least_bits, split, stream_bits
-from .text import fail
 
 FIXED_MASK = 2
 """Mask pattern used for every symbol (0-7 are all valid; on our URLs with their digit seals

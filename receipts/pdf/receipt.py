@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from ..fees import FeeLine
 from ..money import amount_in_words, format_vnd
+from ..text import check_choice, check_glyphs, in_vietnam, strings_of
 from .blocks import Columns, Fields, Paragraph, QrBlock, Rule, SignatureBox, Spacer
 from .engine import Align, Block, DocumentInfo, render
 from .fonts import coverage
 from .geometry import MM, PageSize, RenderedDocument
 from .qr import QrLevel, encode
-from .receipt_models import FeeLine, Receipt, ReceiptReference, ReferenceKind
+from .receipt_models import Receipt, ReceiptReference, ReferenceKind
 from .table import Column, Table, TableRow
-from .text import check_choice, check_glyphs, in_vietnam, strings_of
 from .theme import Theme, receipt_theme
 
 SEAL_FIELD = "Seal"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..text import check_choice, check_glyphs, in_vietnam, strings_of
 from .blocks import (
     Columns,
     Fields,
@@ -18,7 +19,6 @@ from .geometry import MM, PageSize, RenderedDocument
 from .qr import QrLevel, encode
 from .result_models import Field, Official, Passage, ResultDocument
 from .templates.common import date_line
-from .text import check_choice, check_glyphs, in_vietnam, strings_of
 from .theme import Theme, result_theme
 
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"

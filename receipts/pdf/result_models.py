@@ -12,8 +12,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from ..text import Limit, check_aware, check_pattern, clean_optional, clean_text, fail
 from .receipt_models import check_qr_text
-from .text import Limit, check_aware, check_pattern, clean_optional, clean_text, fail
 
 MAX_OFFICIALS = 3
 MAX_BODY_ITEMS = 60

@@ -8,7 +8,7 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from esign.errors import ValidationError
-from esign.signing.sign import SignaturePlace, prepare_approval_fields
+from esign.signing.sign import prepare_approval_fields
 from esign.workflows.copies import append_certification, copy_page_count
 from receipts.pdf import Issuer, Official, render_result
 from receipts.pdf.templates import copy_certification
@@ -42,11 +42,7 @@ def test_appended_after_the_copy_deterministically_with_the_field_on_the_last_pa
     assert place.page_index == 3 and merged.qr.page_index == 3
     prepared = prepare_approval_fields(
         merged.pdf,
-        [
-            SignaturePlace(
-                field_name="", page=place.page_index, box=place.rect.as_tuple(), role="chairman"
-            )
-        ],
+        [place],
     )
     reader = PdfFileReader(io.BytesIO(prepared))
     field = reader.root["/AcroForm"]["/Fields"][0]

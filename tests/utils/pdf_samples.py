@@ -129,7 +129,6 @@ def make_receipt(*, lines: int = 6, **changes: Any) -> Receipt:
             dossier_code="H23.45-241105-0001",
         ),
         "lines": tuple(fee_lines),
-        "total": sum(line.amount for line in fee_lines),
         "payment_method": PaymentMethod.CASH,
         "issued_at": ISSUED_AT,
         "clerk_name": "Nguyễn Thị Hoa",

@@ -63,12 +63,22 @@ class ReceiptCreate(Strict):
     series: str | None = Field(default=None, max_length=20)
 
 
+REASON_CODE = Field(
+    default=None,
+    max_length=40,
+    description="Public reason (sai_thong_tin_nguoi_nop, sai_so_tien, thu_trung, "
+    "nguoi_nop_yeu_cau_huy, khac); none: khac. ``reason`` stays internal.",
+)
+
+
 class CancelCreate(Strict):
     reason: str = Field(min_length=1, max_length=500)
+    reason_code: str | None = REASON_CODE
 
 
 class ReplaceCreate(Strict):
     reason: str = Field(min_length=1, max_length=500)
+    reason_code: str | None = REASON_CODE
     payer_name: str | None = Field(default=None, min_length=1, max_length=150)
     payer_address: str | None = Field(default=None, min_length=1, max_length=250)
     payment_method: PaymentMethod | None = None
@@ -78,6 +88,7 @@ class ReplaceCreate(Strict):
 class AdjustCreate(Strict):
     kind: flows.AdjustmentKind
     reason: str = Field(min_length=1, max_length=500)
+    reason_code: str | None = REASON_CODE
     fees: FeesIn | None = None
     payer_name: str | None = Field(default=None, min_length=1, max_length=150)
     payer_address: str | None = Field(default=None, min_length=1, max_length=250)
@@ -278,7 +289,7 @@ def cancel(
     receipt_id: int, body: CancelCreate, service: ServiceDep, actor: ReceiptClerk
 ) -> ReceiptPublic:
     with service.db.transaction() as s:
-        flows.cancel_receipt(s, actor, receipt_id, reason=body.reason)
+        flows.cancel_receipt(s, actor, receipt_id, reason=body.reason, reason_code=body.reason_code)
     return _load_public(service, receipt_id)
 
 
@@ -293,6 +304,7 @@ def replace(
             service,
             receipt_id,
             reason=body.reason,
+            reason_code=body.reason_code,
             payer_name=body.payer_name,
             payer_address=body.payer_address,
             payment_method=body.payment_method,
@@ -314,6 +326,7 @@ def adjust(
             receipt_id,
             kind=body.kind,
             reason=body.reason,
+            reason_code=body.reason_code,
             fees=body.fees.to_input() if body.fees else None,
             payer_name=body.payer_name,
             payer_address=body.payer_address,

@@ -8,6 +8,7 @@
 // seal must then state exactly what the server's record says (page-data "record", seal field
 // number -> value, bytes as hex). Without WebCrypto (plain http on a LAN address) the page asks
 // the server to check the seal instead, and says so. No innerHTML anywhere: text only.
+// The script also hands the seal to a receipt's download form (below).
 "use strict";
 
 (() => {
@@ -19,6 +20,20 @@
       a.href = a.getAttribute("href") + location.hash;
     }
   }
+
+  // A receipt's PDF is served only against its seal (POST /v/<token>/pdf): the seal is in the
+  // fragment, which the browser never sends by itself, so the script hands it to the form and
+  // shows the button only when there is one. No script, no seal, no download.
+  const offerDownload = () => {
+    const form = document.getElementById("download-form");
+    const field = document.getElementById("download-seal");
+    if (!form || !field) return;
+    const seal = location.hash.slice(1);
+    field.value = /^[0-9]+$/.test(seal) ? seal : "";
+    form.hidden = !field.value;
+  };
+  offerDownload();
+  window.addEventListener("hashchange", offerDownload);
 
   const dataNode = document.getElementById("page-data");
   const box = document.getElementById("seal-check");

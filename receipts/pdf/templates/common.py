@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ...money import amount_in_words
+from ...text import Limit, check_int, clean_optional, clean_text
 from ..result_models import Issuer, Official
-from ..text import Limit, check_int, clean_optional, clean_text
 
 
 def _words(n: int) -> str:

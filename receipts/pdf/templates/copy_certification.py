@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from ...text import check_int
 from ..result_models import Field, Issuer, Official, Passage, ResultDocument
-from ..text import check_int
 
 KIND = "copy_certification"
 TITLE = "CHỨNG THỰC BẢN SAO TỪ BẢN CHÍNH"

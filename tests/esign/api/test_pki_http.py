@@ -331,7 +331,7 @@ def test_the_service_stamps_its_signatures_through_its_own_http_tsa(
     from tests.esign.signing.conftest import simple_pdf
     from tests.esign.web.server import free_port, serve
 
-    place = SignaturePlace(field_name="Seal", page=0, box=(330, 60, 560, 120))
+    place = SignaturePlace.at("Seal", page_index=0, box=(330, 60, 560, 120))
     with serve(public.client.app, free_port()) as base:  # type: ignore[arg-type]
         url = f"{base}/pki/tsa"
 

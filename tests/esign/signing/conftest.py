@@ -13,14 +13,15 @@ from reportlab.pdfgen import canvas
 
 from certs import PkiFolder
 from esign.signing import pki as wiring
-from esign.signing.sign import DocumentSigner, PadesLevel, SignaturePlace
+from esign.signing.sign import DocumentSigner, PadesLevel
 from esign.signing.verify import TrustConfig
+from receipts.pdf import SignaturePlace
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-RECEIPT_BOX = SignaturePlace(field_name="Seal", page=0, box=(330, 60, 560, 120))
+RECEIPT_BOX = SignaturePlace.at("Seal", page_index=0, box=(330, 60, 560, 120))
 RESULT_PLACES = (
-    SignaturePlace(field_name="", page=0, box=(60, 80, 280, 150), role="judicial_officer"),
-    SignaturePlace(field_name="", page=0, box=(320, 80, 540, 150), role="chairman"),
+    SignaturePlace.at("", page_index=0, box=(60, 80, 280, 150), role="judicial_officer"),
+    SignaturePlace.at("", page_index=0, box=(320, 80, 540, 150), role="chairman"),
 )
 
 

@@ -455,7 +455,7 @@ def prepare_unlocked(pdf: bytes, places: Sequence[object]) -> bytes:
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     for i, place in enumerate(places, start=1):
-        box = tuple(round(v) for v in place.box)  # type: ignore[attr-defined]
+        box = tuple(round(v) for v in place.rect.as_tuple())  # type: ignore[attr-defined]
         fields.append_signature_field(
             writer,
             fields.SigFieldSpec(

@@ -57,7 +57,7 @@ def genuine(make_signer: Callable[..., DocumentSigner]) -> dict[str, bytes]:
         simple_pdf("BẢN SAO GIẤY KHAI SINH", pages=2), render_result(pdf_samples.certification())
     )
     copy_places = [
-        SignaturePlace(field_name="", page=p.page_index, box=p.rect.as_tuple(), role=p.role)
+        SignaturePlace.at("", page_index=p.page_index, box=p.rect.as_tuple(), role=p.role)
         for p in copy.signatures
     ]
     assert [p.role for p in copy_places] == ["chairman"]

@@ -36,9 +36,7 @@ def test_receipt_templates_at_every_level(
         pdf_samples.make_receipt(lines=30 if size is PageSize.A5 else 6), page_size=size
     )
     seal = doc.signature("ward")
-    place = SignaturePlace(
-        field_name=seal.field_name, page=seal.page_index, box=seal.rect.as_tuple()
-    )
+    place = SignaturePlace.at(seal.field_name, page_index=seal.page_index, box=seal.rect.as_tuple())
     signed = make_signer("seal", level).certify(doc.pdf, place=place).pdf
     report = verify(signed, trust=trust, isolate=False)
     assert report.verdict is Verdict.VALID, report.message_en
@@ -77,7 +75,7 @@ def test_result_templates_after_each_official(
     else:
         rendered = render_result(getattr(pdf_samples, template)())
     places = [
-        SignaturePlace(field_name="", page=p.page_index, box=p.rect.as_tuple(), role=p.role)
+        SignaturePlace.at("", page_index=p.page_index, box=p.rect.as_tuple(), role=p.role)
         for p in rendered.signatures
     ]
     stages = _sign_result(rendered.pdf, places, make_signer, level)

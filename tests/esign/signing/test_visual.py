@@ -69,7 +69,7 @@ def signed_ends(pdf: bytes) -> list[int]:
 
 
 def box(place: SignaturePlace) -> PageBox:
-    return PageBox(place.page, *place.box)
+    return PageBox(place.page_index, *place.rect.as_tuple())
 
 
 def found_by(differences: Sequence[VisualDifference], *, revision: int | None = None) -> set[str]:
@@ -80,12 +80,12 @@ def receipt_7000() -> RenderedDocument:
     """A realistic receipt (receipts.pdf) of one fee line of 7.000 đ."""
     base = make_receipt(lines=0)
     line = fee_line(0, quantity=1, unit_price=7_000, amount=7_000)
-    return render_receipt(dataclasses.replace(base, lines=(line, *base.lines), total=7_000))
+    return render_receipt(dataclasses.replace(base, lines=(line, *base.lines)))
 
 
 def _places(doc: RenderedDocument) -> list[SignaturePlace]:
     return [
-        SignaturePlace(p.field_name, p.page_index, p.rect.as_tuple(), role=p.role)
+        SignaturePlace.at(p.field_name, page_index=p.page_index, box=p.rect.as_tuple(), role=p.role)
         for p in doc.signatures
     ]
 
@@ -485,8 +485,8 @@ def test_pages_are_told_apart(make_signer: Callable[..., DocumentSigner]) -> Non
     """Three pages, the officials' stamps on the second and third: each box counts on its own
     page only, and a change is reported on the page it is on."""
     places = [
-        SignaturePlace("", 1, (60, 80, 280, 150), role="judicial_officer"),
-        SignaturePlace("", 2, (320, 80, 540, 150), role="chairman"),
+        SignaturePlace.at("", page_index=1, box=(60, 80, 280, 150), role="judicial_officer"),
+        SignaturePlace.at("", page_index=2, box=(320, 80, 540, 150), role="chairman"),
     ]
     pdf = prepare_approval_fields(simple_pdf("KẾT QUẢ", pages=3), places)
     for i, (who, place) in enumerate(zip(("judicial-officer", "chairman"), places, strict=True)):
@@ -498,7 +498,7 @@ def test_pages_are_told_apart(make_signer: Callable[..., DocumentSigner]) -> Non
     first, second = signed_ends(pdf)
     assert rendered_changes(pdf, revisions=((first, (box(places[1]),)), (second, ()))) == ()
     # the chairman's box on another page: his stamp on page 3 is a change of page 3 only
-    elsewhere = PageBox(1, *places[1].box)
+    elsewhere = PageBox(1, *places[1].rect.as_tuple())
     found = rendered_changes(pdf, revisions=((first, (elsewhere,)), (second, ())))
     assert {(d.revision, d.renderer, d.page) for d in found} == {
         (0, "pdfium", 2),

@@ -26,8 +26,8 @@ class Web:
     def issue(self, **kwargs: object) -> Issued:
         return issue(self.service, self.clerk, **kwargs)  # type: ignore[arg-type]
 
-    def cancel(self, receipt: Issued, reason: str) -> None:
-        cancel(self.service, self.clerk, receipt.id, reason)
+    def cancel(self, receipt: Issued, reason: str, *, code: str | None = None) -> None:
+        cancel(self.service, self.clerk, receipt.id, reason, code=code)
 
     def replace(self, receipt: Issued, reason: str) -> Issued:
         return replace(self.service, self.clerk, receipt.id, reason)

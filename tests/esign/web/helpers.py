@@ -82,9 +82,11 @@ def issue(service: Service, clerk: Actor, *, payer: str = PAYER, pages: int = 3)
         return _issued(s, r)
 
 
-def cancel(service: Service, clerk: Actor, receipt_id: int, reason: str) -> None:
+def cancel(
+    service: Service, clerk: Actor, receipt_id: int, reason: str, *, code: str | None = None
+) -> None:
     with service.db.transaction() as s:
-        flows.cancel_receipt(s, clerk, receipt_id, reason=reason)
+        flows.cancel_receipt(s, clerk, receipt_id, reason=reason, reason_code=code)
 
 
 def replace(service: Service, clerk: Actor, receipt_id: int, reason: str) -> Issued:

@@ -15,10 +15,11 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from esign.api import create_app
 from esign.db import Database
-from esign.seal import qr_url
+from esign.seal import mask_name, qr_url
 from esign.service import Service
 from esign.workflows.actors import Actor
 
+from .documents import CHILD, MOTHER, SECRET_NAMES, make_officials, make_result
 from .forgery import forgeries, genuine_claims, withdrawn_seal
 from .helpers import ADDRESS, PAYER, PAYER_MASKED, Issued, build_service, cancel, issue, replace
 from .server import free_port, serve
@@ -91,7 +92,11 @@ def documents(site: Site) -> Documents:
         valid = issue(site.service, site.clerk)
         cancelled = issue(site.service, site.clerk, payer="Nguyễn Văn Bình", pages=1)
         cancel(
-            site.service, site.clerk, cancelled.id, "Thu nhầm phí, đã hoàn trả tiền cho người nộp"
+            site.service,
+            site.clerk,
+            cancelled.id,
+            "Thu nhầm phí, đã hoàn trả tiền cho người nộp",
+            code="thu_trung",
         )
         replaced = issue(site.service, site.clerk, payer="Trần Thị Hồng Nhung", pages=5)
         replacement = replace(site.service, site.clerk, replaced.id, "Ghi sai số trang")
@@ -184,7 +189,9 @@ def test_cancelled_receipt(
     assert _open(phone, site.url(documents.cancelled)) == "genuine"
     assert phone.inner_text("#verdict h1") == "ĐÃ HỦY — không còn giá trị"
     assert phone.get_attribute("#verdict", "data-tone") == "bad"
-    assert phone.inner_text("#cancel-reason") == "Thu nhầm phí, đã hoàn trả tiền cho người nộp"
+    # The public reason is the fixed list's; the clerk's words stay internal.
+    assert phone.inner_text("#cancel-reason") == "Thu trùng"
+    assert "hoàn trả" not in phone.content()
     assert phone.inner_text("#cancel-date").endswith("(GMT+7)")
     assert phone.inner_text("#person") == "N***** V** B***"
     _no_private_data(phone, "Nguyễn Văn Bình")
@@ -205,8 +212,32 @@ def test_replaced_receipt(
     _settled(phone)
     assert phone.inner_text("#verdict h1") == "Văn bản thật, đang có hiệu lực"
     assert phone.get_attribute("#seal-check", "data-state") == "absent"
+    assert phone.is_hidden("#download")  # no seal, no download
     assert phone.inner_text("#replaces") == "01BLP0-001 · VA-26E · 0000003"
     _shot(phone, artifacts_dir, "replacement")
+
+
+def test_birth_extract_requested_by_a_parent(phone: Page, site: Site, artifacts_dir: Path) -> None:
+    """The child is the subject the seal states; the parent who asked is named apart. The page
+    checks the seal in the browser, offers no PDF (it names people in full), and points to the
+    upload check instead."""
+
+    def work() -> tuple[str, str]:
+        officials = make_officials(site.service)
+        _, token, seal = make_result(
+            site.service, site.clerk, "birth_extract", signatures=2, officials=officials
+        )
+        return token, seal
+
+    token, seal = _off_loop(work)
+    assert _open(phone, qr_url(site.base, token, seal)) == "genuine"
+    assert phone.inner_text("#verdict h1") == "Văn bản thật, đang có hiệu lực"
+    assert phone.inner_text("#person") == mask_name(CHILD)
+    assert phone.inner_text("#applicant") == mask_name(MOTHER)
+    assert phone.locator("#download-form").count() == 0 and phone.is_visible("#no-download")
+    html = phone.content()
+    assert all(secret not in html for secret in SECRET_NAMES)
+    _shot(phone, artifacts_dir, "birth-extract")
 
 
 def test_unknown_token(phone: Page, site: Site, artifacts_dir: Path) -> None:

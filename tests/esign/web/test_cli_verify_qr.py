@@ -31,7 +31,7 @@ def test_verify_qr_on_our_receipts(web_sqlite: Web, tmp_path: Path) -> None:
     public = web.service.settings.public_url
     # The signed PDF as issued: its printed QR is genuine.
     pdf = tmp_path / "bien-lai.pdf"
-    pdf.write_bytes(web.client.get(f"/v/{r.token}/pdf").content)
+    pdf.write_bytes(web.client.post(f"/v/{r.token}/pdf", data={"seal": r.seal}).content)
     keys = _keys(web, tmp_path / "keys.json")
     genuine = runner.invoke(app, ["verify-qr", str(pdf), "--keys", str(keys)])
     assert genuine.exit_code == 0, genuine.output

@@ -40,7 +40,8 @@ def test_valid_receipt(web: Web) -> None:
     assert "01BLP0-001 · VA-26E · 0000001" in html
     assert "Ủy ban nhân dân phường Văn An" in html and "0800123456" in html
     assert "UBND phường Văn An" in html and "Chữ ký hợp lệ" in html  # from the signed PDF
-    assert f'href="/v/{r.token}/pdf"' in html
+    # The download is a form the script fills with the seal and reveals: hidden without one.
+    assert f'<form method="post" action="/v/{r.token}/pdf" id="download-form" hidden>' in html
     # What the page's script compares the seal with is exactly what the seal states.
     data = _page_data(html)
     claims = genuine_claims(web.service.keyring, r.seal, r.token)
@@ -53,15 +54,17 @@ def test_valid_receipt(web: Web) -> None:
     assert not re.search(r'(src|href)="(https?:)?//', html)
     english = web.client.get(f"/v/{r.token}", params={"lang": "en"}).text
     assert "Genuine and valid" in english and "Fee receipt" in english
-    assert f'href="/v/{r.token}/pdf?lang=en"' in english
+    assert f'action="/v/{r.token}/pdf?lang=en"' in english
 
 
 def test_cancelled_receipt(web: Web) -> None:
     r = web.issue()
-    web.cancel(r, "Thu sai số tiền, đã hoàn trả")
+    web.cancel(r, "Thu sai số tiền, đã hoàn trả", code="sai_so_tien")
     html = web.client.get(f"/v/{r.token}").text
     assert "ĐÃ HỦY — không còn giá trị" in html
-    assert "Thu sai số tiền, đã hoàn trả" in html
+    # The public sees the fixed-list reason, never the clerk's words.
+    assert 'id="cancel-reason" data-code="sai_so_tien">Sai số tiền<' in html
+    assert "Thu sai số tiền, đã hoàn trả" not in html and "hoàn trả" not in html
     assert re.search(r'id="cancel-date">\d\d:\d\d \d\d/\d\d/\d{4} \(GMT\+7\)<', html)
     assert "Văn bản thật" not in html
     _private_data_absent(html)
@@ -77,7 +80,7 @@ def test_replaced_receipt_links_both_ways(web: Web) -> None:
     page = web.client.get(f"/v/{new.token}").text
     assert "Văn bản thật, đang có hiệu lực" in page
     assert f'id="replaces" href="/v/{old.token}">01BLP0-001 · VA-26E · 0000001<' in page
-    assert "Ghi sai số trang" in page
+    assert "Ghi sai số trang" not in page and 'data-code="khac"' in page
 
 
 def test_adjusted_receipt(web_sqlite: Web) -> None:
@@ -88,13 +91,13 @@ def test_adjusted_receipt(web_sqlite: Web) -> None:
     assert "Văn bản thật, đã được điều chỉnh" in html
     assert f'href="/v/{new.token}">01BLP0-001 · VA-26E · 0000002<' in html
     page = web.client.get(f"/v/{new.token}").text
-    assert f'id="adjusts" href="/v/{old.token}"' in page and "Thu thiếu một bản sao" in page
+    assert f'id="adjusts" href="/v/{old.token}"' in page and "Thu thiếu một bản sao" not in page
 
 
 def test_pdf_download_is_the_stored_original(web_sqlite: Web) -> None:
     web = web_sqlite
     r = web.issue()
-    pdf = web.client.get(f"/v/{r.token}/pdf")
+    pdf = web.client.post(f"/v/{r.token}/pdf", data={"seal": r.seal})
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.headers["x-content-sha256"] == r.sha256
     assert 'filename="bien-lai-VA-26E-0000001.pdf"' in pdf.headers["content-disposition"]
@@ -104,6 +107,8 @@ def test_pdf_download_is_the_stored_original(web_sqlite: Web) -> None:
     unknown = web.client.get("/v/AAAAAAAAAAAAAAAAAAAAAA/pdf")
     assert unknown.status_code == 404
     assert unknown.content == web.client.get("/v/AAAAAAAAAAAAAAAAAAAAAA").content
+    posted = web.client.post("/v/AAAAAAAAAAAAAAAAAAAAAA/pdf", data={"seal": r.seal})
+    assert posted.status_code == 404 and posted.content == unknown.content
 
 
 def test_scans_are_recorded_without_personal_data(web: Web) -> None:

@@ -44,7 +44,8 @@ def test_forgeries_of_a_server_receipt_are_refused_everywhere(
     web_sqlite: Web, forge: Callable[[bytes], bytes]
 ) -> None:
     web = web_sqlite  # a fresh service each time: the upload rate limit stays out of the way
-    genuine = web.client.get(f"/v/{web.issue().token}/pdf").content
+    issued = web.issue()
+    genuine = web.client.post(f"/v/{issued.token}/pdf", data={"seal": issued.seal}).content
     text, api = _post(web, genuine)
     assert api["verdict"] == "valid" and 'data-verdict="valid"' in text
     for forged in (forge(genuine),):

@@ -12,10 +12,12 @@ from esign.web.upload import read_capped
 from tests.esign.signing.tampering import flip_byte_in_signed_range
 
 from .conftest import Web
+from .helpers import Issued
 
 
-def _pdf(web: Web, token: str) -> bytes:
-    response = web.client.get(f"/v/{token}/pdf")
+def _pdf(web: Web, receipt: Issued) -> bytes:
+    """The receipt's PDF as its holder gets it: with the seal from its QR."""
+    response = web.client.post(f"/v/{receipt.token}/pdf", data={"seal": receipt.seal})
     assert response.status_code == 200
     return response.content
 
@@ -32,7 +34,7 @@ def test_form(web_sqlite: Web) -> None:
 
 def test_our_receipt_is_valid_and_on_record(web: Web) -> None:
     r = web.issue()
-    pdf = _pdf(web, r.token)
+    pdf = _pdf(web, r)
     page = web.client.post("/verify", files={"file": ("bien-lai.pdf", pdf, "application/pdf")})
     assert page.status_code == 200, page.text
     html = page.text
@@ -58,7 +60,7 @@ def test_our_receipt_is_valid_and_on_record(web: Web) -> None:
 
 def test_tampered_receipt_is_invalid_and_not_on_record(web_sqlite: Web) -> None:
     web = web_sqlite
-    tampered = flip_byte_in_signed_range(_pdf(web, web.issue().token))
+    tampered = flip_byte_in_signed_range(_pdf(web, web.issue()))
     page = web.client.post("/verify?lang=en", files={"file": ("x.pdf", tampered)})
     assert page.status_code == 200
     assert 'data-verdict="invalid"' in page.text and "Signatures NOT valid" in page.text
@@ -128,6 +130,6 @@ def test_a_cancelled_receipt_s_pdf_says_so(web_sqlite: Web) -> None:
     web = web_sqlite
     r = web.issue()
     web.cancel(r, "Nộp nhầm")
-    html = web.client.post("/verify", files={"file": ("x.pdf", _pdf(web, r.token))}).text
+    html = web.client.post("/verify", files={"file": ("x.pdf", _pdf(web, r))}).text
     assert 'data-verdict="valid"' in html
     assert 'id="record-state">ĐÃ HỦY — không còn giá trị<' in html

@@ -16,9 +16,9 @@ import unicodedata
 from enum import Enum, IntEnum
 from typing import TypeVar
 
-from ..calendar import VIETNAM_TZ
-from ..errors import DocumentError
-from ..money import MAX_AMOUNT
+from .calendar import VIETNAM_TZ
+from .errors import DocumentError
+from .money import MAX_AMOUNT
 
 E = TypeVar("E", bound=Enum)
 
