@@ -126,7 +126,8 @@ def make_documents(folder: Any) -> list[tuple[str, bytes, list[tuple[int, list[A
             int(s.byte_range[2]) + int(s.byte_range[3]) for s in reader.embedded_signatures
         )
         return [
-            (end, [PageBox(p.page_index, *p.rect.as_tuple()) for p in later[i + 1 :]]) for i, end in enumerate(ends)
+            (end, [PageBox(p.page_index, *p.rect.as_tuple()) for p in later[i + 1 :]])
+            for i, end in enumerate(ends)
         ]
 
     receipt = render_receipt(cast(Receipt, sample_receipt()))
