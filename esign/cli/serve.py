@@ -25,7 +25,7 @@ def serve_command(
     """Chạy dịch vụ / run the service (default 127.0.0.1:8000)."""
     import uvicorn
 
-    from ..api import create_app
+    from ..app import create_app
     from ..production import check_production
     from ..service import Service
 

@@ -28,10 +28,10 @@ from receipts.errors import ReceiptsError
 from receipts.fees import Quote, quote
 from receipts.pdf import PaymentMethod
 
-from ..api.deps import ServiceDep
 from ..db.models import Receipt, ReceiptStatus, UserRole
 from ..db.types import utcnow
 from ..errors import EsignError, IdempotencyInFlight, IdempotencyMismatch, ValidationError
+from ..http.deps import ServiceDep
 from ..seal import verification_url
 from ..service import Service
 from ..workflows.actors import Actor, require

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
-from ..api.deps import ServiceDep
 from ..db.models import ReceiptSeries, User, UserRole
+from ..http.deps import ServiceDep
 from ..service import Service
 from . import labels
 from .clerk import clerk_page

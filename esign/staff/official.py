@@ -11,9 +11,9 @@ from starlette.concurrency import run_in_threadpool
 
 from certs.errors import CertsError
 
-from ..api.deps import ServiceDep
 from ..db.models import Dossier, ResultDocument, User, UserRole
 from ..errors import EsignError, ValidationError
+from ..http.deps import ServiceDep
 from ..service import Service
 from ..workflows.actors import require
 from ..workflows.keys import open_key_store

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
 
 from ...db.models import ApiToken, User
+from ...http.cookies import clear_session_cookie, session_secret, set_session_cookie
 from ...workflows import users
-from ..deps import SESSION_COOKIE, ActorDep, AdminCertificates, AdminUsers, ServiceDep
+from ..deps import ActorDep, AdminCertificates, AdminUsers, ServiceDep
 from ..schemas import (
     CertificateRegister,
     ListOf,
@@ -29,24 +30,17 @@ def login(body: LoginCreate, request: Request, response: Response, service: Serv
         secret = users.start_web_session(s, user) if user else None
     if user is None or secret is None:
         raise users.LOGIN_FAILED
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        max_age=users.SESSION_HOURS * 3600,
-    )
+    set_session_cookie(request, response, secret, hours=users.SESSION_HOURS)
     return user
 
 
 @router.post("/auth/logout", status_code=204)
 def logout(request: Request, response: Response, service: ServiceDep) -> None:
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = session_secret(request)
     if cookie:
         with service.db.transaction() as s:
             users.end_web_session(s, cookie)
-    response.delete_cookie(SESSION_COOKIE)
+    clear_session_cookie(response)
 
 
 @router.get("/auth/me", response_model=UserPublic)

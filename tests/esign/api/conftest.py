@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from esign.api import create_app
+from esign.app import create_app
 from esign.config import Settings
 from esign.db import Database
 from esign.db.models import UserRole

@@ -20,8 +20,8 @@ from cryptography.x509.oid import AuthorityInformationAccessOID
 from fastapi.testclient import TestClient
 
 from certs import PkiFolder
-from esign.api import create_app
 from esign.api.routes import pki as pki_routes
+from esign.app import create_app
 from esign.config import Settings
 from esign.db import Database
 from esign.service import Service

@@ -16,7 +16,7 @@ import uvicorn
 from playwright.sync_api import ConsoleMessage, Response, sync_playwright
 from sqlalchemy import select
 
-from esign.api import create_app
+from esign.app import create_app
 from esign.config import Settings
 from esign.db import Database
 from esign.db.models import Receipt, UserRole

@@ -13,7 +13,7 @@ from typing import TypeVar
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from esign.api import create_app
+from esign.app import create_app
 from esign.db import Database
 from esign.seal import qr_url
 from esign.service import Service
