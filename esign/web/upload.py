@@ -29,6 +29,7 @@ from starlette.datastructures import UploadFile
 from starlette.types import Message
 
 from ..db.models import Receipt, ResultDocument, StoredDocument
+from ..http.errors import error_body
 from ..seal import verification_url
 from ..signing.report import VERDICT_TEXT, Verdict, VerificationReport
 from . import guards
@@ -326,12 +327,12 @@ async def verify_api(request: Request) -> Response:
         vi, en = MESSAGES[key]
         size = Lang("vi").size(settings.upload_limit_bytes)
         return JSONResponse(
-            guards.error_body(code, vi.format(limit=size), en.format(limit=size)),
+            error_body(code, vi.format(limit=size), en.format(limit=size)),
             status_code=received.status,
         )
     checked = await run_in_threadpool(_check, request, received[1])
     if checked is None:
         vi, en = MESSAGES["verify.busy"]
-        return JSONResponse(guards.error_body("busy", vi, en), status_code=503)
+        return JSONResponse(error_body("busy", vi, en), status_code=503)
     body = report_json(*checked, settings.public_url)
     return JSONResponse(body.model_dump(mode="json"), headers={"Cache-Control": "no-store"})
