@@ -43,6 +43,18 @@ class Actor:
 SYSTEM = Actor(user_id=0, username="system", full_name="Hệ thống", role=UserRole.ADMIN)
 
 
+def console(os_user: str) -> Actor:
+    """The administrator at the server's console (``esign certs``, ``esign seal``): whoever
+    can run the command on the server can read the data folder anyway; the audit entry names
+    the operating-system account."""
+    return Actor(
+        user_id=0,
+        username=f"console:{os_user}",
+        full_name=f"Quản trị viên tại máy chủ ({os_user})",
+        role=UserRole.ADMIN,
+    )
+
+
 def require(actor: Actor, *roles: UserRole, scope: str | None = None) -> None:
     if actor.role not in roles:
         allowed = ", ".join(ROLE_NAMES_VI[r] for r in roles)
