@@ -146,3 +146,53 @@ def test_the_libraries_import_neither_the_service_nor_each_other(
     library: str, forbidden: tuple[str, ...]
 ) -> None:
     assert _violations(library, forbidden) == []
+
+
+DATA_FACES = ("esign.api", "esign.staff", "esign.cli")
+"""The faces that read and change data only through ``esign.workflows`` (the public pages,
+``esign.web``, follow when their queries have moved into the workflows)."""
+QUERY_METHODS = {"execute", "scalar", "scalars", "query"}
+SQL_BUILDERS = {"select", "insert", "update", "delete", "func", "text"}
+
+
+def _queries_in(path: Path) -> list[str]:
+    """Calls that query a session (``s.execute``, ``s.scalars``, ``s.get(Model, id)``) and
+    imports of SQLAlchemy's statement builders."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    models: set[str] = set()
+    found: list[str] = []
+    where = path.relative_to(ROOT)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("db.models"):
+            models |= {a.asname or a.name for a in node.names}
+        if isinstance(node, ast.ImportFrom) and node.module == "sqlalchemy":
+            found += [
+                f"{where}:{node.lineno} imports sqlalchemy.{a.name}"
+                for a in node.names
+                if a.name in SQL_BUILDERS
+            ]
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        method = node.func.attr
+        first = node.args[0] if node.args else None
+        is_model_get = (
+            method == "get" and isinstance(first, ast.Name) and first.id[:1].isupper()
+        ) and (first.id in models or first.id.endswith(("Document", "Entry")))
+        if method in QUERY_METHODS or is_model_get:
+            found.append(f"{where}:{node.lineno} calls .{method}(…)")
+    return found
+
+
+def test_the_scan_finds_queries() -> None:
+    sample = ROOT / "esign" / "workflows" / "queries.py"
+    found = _queries_in(sample)
+    assert any("imports sqlalchemy.select" in f for f in found)
+    assert any("calls .execute(" in f for f in found) and any("calls .get(" in f for f in found)
+
+
+@pytest.mark.parametrize("face", DATA_FACES)
+def test_faces_query_only_through_the_workflows(face: str) -> None:
+    folder = ROOT / face.replace(".", "/")
+    found = [q for path in sorted(folder.rglob("*.py")) for q in _queries_in(path)]
+    assert found == []

@@ -6,17 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from certs.errors import CertsError
 
-from ..db.models import Dossier, ResultDocument, User, UserRole
+from ..db.models import UserRole
 from ..errors import EsignError, ValidationError
 from ..http.deps import ServiceDep
 from ..service import Service
 from ..workflows.actors import require
-from ..workflows.keys import open_key_store
+from ..workflows.dossiers import dossiers_by_id
+from ..workflows.keys import key_source_of, open_key_store
+from ..workflows.queries import result_numbers
 from ..workflows.results import SignOutcome, official_signer, queue, sign_batch
 from . import labels
 from .render import StaffRoute, page
@@ -49,7 +50,7 @@ def _queue(service: Service, staff: Staff) -> list[QueuedView]:
     with service.db.reading() as s:
         rows = queue(s, staff.actor)
         ids = {r.dossier_id for r, _ in rows}
-        dossiers = {d.id: d for d in s.scalars(select(Dossier).where(Dossier.id.in_(ids)))}
+        dossiers = dossiers_by_id(s, ids)
         return [
             QueuedView(
                 id=r.id,
@@ -110,8 +111,7 @@ def _sign(service: Service, staff: Staff, ids: list[int], secret: str) -> list[S
             "Hãy nhập mật khẩu khóa ký hoặc mã PIN", "Enter the key password or the PIN"
         )
     with service.db.reading() as s:
-        user = s.get(User, staff.actor.user_id)
-        source = user.key_source if user else None
+        source = key_source_of(s, staff.actor)
     with open_key_store(source, secret=secret) as store:
         with service.db.reading() as s:
             signer = official_signer(s, staff.actor, service, store)
@@ -120,10 +120,7 @@ def _sign(service: Service, staff: Staff, ids: list[int], secret: str) -> list[S
 
 def _numbers(service: Service, ids: list[int]) -> dict[int, str]:
     with service.db.reading() as s:
-        rows = s.execute(
-            select(ResultDocument.id, ResultDocument.number).where(ResultDocument.id.in_(ids))
-        ).all()
-    return {row.id: row.number for row in rows}
+        return result_numbers(s, ids)
 
 
 def _sign_page(

@@ -40,6 +40,12 @@ def open_key_store(source: dict[str, Any] | None, *, secret: str) -> KeyStore:
     raise SigningError("Loại khóa ký không hỗ trợ", "Unsupported key source", code="bad_key_source")
 
 
+def key_source_of(session: Session, actor: Actor) -> dict[str, Any] | None:
+    """Where the acting official's key is, as the administrator registered it."""
+    user = session.get(User, actor.user_id)
+    return user.key_source if user is not None else None
+
+
 def set_key_source(session: Session, actor: Actor, *, user_id: int, source: dict[str, Any]) -> User:
     require(actor, UserRole.ADMIN, scope="certificates")
     user = session.get(User, user_id)

@@ -45,6 +45,10 @@ def create_series(
     return row
 
 
+def list_series(session: Session) -> list[ReceiptSeries]:
+    return list(session.scalars(select(ReceiptSeries).order_by(ReceiptSeries.id)))
+
+
 def set_series_active(
     session: Session, actor: Actor, series_id: int, *, active: bool
 ) -> ReceiptSeries:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from dataclasses import dataclass
 
 from cryptography import x509
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -16,6 +17,7 @@ from ..db.types import utcnow
 from ..errors import AuthenticationError, ConflictError, NotFoundError, ValidationError
 from ..security import TOKEN_PREFIX, check_password, hash_password, new_secret, sha256_hex
 from .actors import Actor, require
+from .paging import Page, page_of
 
 OFFICIAL_ROLES = ("judicial_officer", "chairman", "vice_chairman")
 SCOPES = ("fees", "dossiers", "receipts", "results", "reports", "certificates", "users")
@@ -199,3 +201,32 @@ def end_web_session(session: Session, secret: str) -> None:
     ws = session.get(WebSession, sha256_hex(secret))
     if ws is not None:
         session.delete(ws)
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("Không có người dùng này", "No such user")
+    return user
+
+
+def list_users(session: Session, actor: Actor, *, offset: int = 0, limit: int = 50) -> Page[User]:
+    require(actor, UserRole.ADMIN, scope="users")
+    return page_of(session, select(User), order_by=User.id, offset=offset, limit=limit)
+
+
+@dataclass(frozen=True, slots=True)
+class UserCounts:
+    total: int
+    active: int
+
+
+def count_users(session: Session) -> UserCounts:
+    total = session.scalar(select(func.count()).select_from(User)) or 0
+    active = session.scalar(select(func.count()).select_from(User).where(User.active.is_(True)))
+    return UserCounts(total=total, active=active or 0)
+
+
+def api_tokens_of(session: Session, actor: Actor) -> list[ApiToken]:
+    """The caller's own API tokens (never the secrets: only their hashes are stored)."""
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == actor.user_id)))

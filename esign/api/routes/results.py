@@ -7,12 +7,11 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
 
-from ...db.models import ResultDocument, ResultStatus, StoredDocument, User
-from ...errors import NotFoundError
+from ...db.models import ResultDocument, ResultStatus
+from ...workflows import queries
 from ...workflows import results as flows
-from ...workflows.keys import open_key_store, set_key_source
+from ...workflows.keys import key_source_of, open_key_store, set_key_source
 from ..deps import AdminCertificates, ResultPreparer, ResultReader, ResultSigner, ServiceDep
 from ..schemas import ListOf, Strict
 
@@ -95,16 +94,9 @@ def list_results(
     offset: int = 0,
     limit: int = 50,
 ) -> ListOf[ResultPublic]:
-    limit = max(1, min(limit, 200))
-    stmt = select(ResultDocument)
-    if status is not None:
-        stmt = stmt.where(ResultDocument.status == status)
     with service.db.reading() as s:
-        count = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        rows = s.scalars(
-            stmt.order_by(ResultDocument.id.desc()).offset(max(0, offset)).limit(limit)
-        ).all()
-        return ListOf(data=[_public(r) for r in rows], count=count)
+        page = queries.list_results(s, status=status, offset=offset, limit=limit)
+        return ListOf(data=[_public(r) for r in page.items], count=page.count)
 
 
 @router.get("/results/queue", response_model=ListOf[ResultPublic])
@@ -119,8 +111,7 @@ def my_queue(service: ServiceDep, actor: ResultSigner) -> ListOf[ResultPublic]:
 def sign(body: SignCreate, service: ServiceDep, actor: ResultSigner) -> ListOf[SignOutcomePublic]:
     """Sign one or many documents with one entry of the password or PIN."""
     with service.db.reading() as s:
-        user = s.get(User, actor.user_id)
-        source = user.key_source if user else None
+        source = key_source_of(s, actor)
     with open_key_store(source, secret=body.secret) as store:
         with service.db.reading() as s:
             signer = flows.official_signer(s, actor, service, store)
@@ -145,9 +136,7 @@ def get(result_id: int, service: ServiceDep, actor: ResultReader) -> ResultPubli
 def pdf(result_id: int, service: ServiceDep, actor: ResultReader) -> Response:
     with service.db.reading() as s:
         result = flows.get_result(s, result_id)
-        doc = s.get(StoredDocument, result.document_id)
-        if doc is None:
-            raise NotFoundError("Không có tệp của văn bản", "No PDF for this document")
+        doc = queries.stored_pdf(s, result.document_id)
         return Response(
             doc.content,
             media_type="application/pdf",
