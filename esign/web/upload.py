@@ -13,8 +13,6 @@ not (changed, even by a byte, or someone else's document).
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import enum
 import hashlib
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from starlette.types import Message
 
 from ..db.models import Receipt, ResultDocument, StoredDocument
 from ..http.errors import error_body
+from ..http.reports import SignatureReportPublic
 from ..seal import verification_url
 from ..signing.report import VERDICT_TEXT, Verdict, VerificationReport
 from . import guards
@@ -215,29 +214,6 @@ async def verify_upload(request: Request, lang: str | None = None) -> HTMLRespon
     )
 
 
-class SignaturePublic(BaseModel):
-    field_name: str
-    kind: str
-    signer_name: str | None
-    certificate_serial: str | None
-    issuer: str | None
-    signing_time: dt.datetime | None
-    timestamp_time: dt.datetime | None
-    timestamp_authority: str | None
-    level: str | None
-    indication: str
-    sub_indication: str | None
-    message_vi: str
-    message_en: str
-    intact: bool
-    trusted: bool
-    revoked: bool
-    covers_whole_file: bool
-    coverage: str | None
-    modification_level: str | None
-    docmdp_ok: bool | None
-
-
 class RecordPublic(BaseModel):
     on_record: bool
     current_version: bool
@@ -258,7 +234,7 @@ class VerificationPublic(BaseModel):
     size: int
     matches_record: bool | None
     record: RecordPublic
-    signatures: list[SignaturePublic]
+    signatures: list[SignatureReportPublic]  # type: ignore[valid-type]
 
 
 def report_json(
@@ -283,9 +259,7 @@ def report_json(
             label=match.label if match else None,
             status=match.state if match else None,
         ),
-        signatures=[
-            SignaturePublic.model_validate(dataclasses.asdict(s)) for s in report.signatures
-        ],
+        signatures=[SignatureReportPublic.model_validate(s) for s in report.signatures],
     )
 
 

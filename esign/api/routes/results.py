@@ -9,9 +9,11 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...db.models import ResultDocument, ResultStatus
+from ...http.reports import VerificationReportPublic
 from ...workflows import queries
 from ...workflows import results as flows
 from ...workflows.keys import key_source_of, open_key_store, set_key_source
+from ...workflows.verification import verify_result
 from ..deps import AdminCertificates, ResultPreparer, ResultReader, ResultSigner, ServiceDep
 from ..schemas import ListOf, Strict
 
@@ -24,7 +26,9 @@ class ResultCreate(Strict):
     """Template fields: see the schemas of esign.workflows.result_templates."""
 
 
-class SignaturePublic(BaseModel):
+class SignatureSlotPublic(BaseModel):
+    """One official's place on the document: whose turn, and when it was signed."""
+
     model_config = ConfigDict(from_attributes=True)
     position: int
     role: str
@@ -43,7 +47,7 @@ class ResultPublic(BaseModel):
     status: ResultStatus
     created_at: dt.datetime
     signed_at: dt.datetime | None
-    signatures: list[SignaturePublic]
+    signatures: list[SignatureSlotPublic]
     next_role: str | None = None
 
 
@@ -124,6 +128,15 @@ def sign(body: SignCreate, service: ServiceDep, actor: ResultSigner) -> ListOf[S
 def get(result_id: int, service: ServiceDep, actor: ResultReader) -> ResultPublic:
     with service.db.reading() as s:
         return _public(flows.get_result(s, result_id))
+
+
+@router.get("/results/{result_id}/verification", response_model=VerificationReportPublic)
+def verification(result_id: int, service: ServiceDep, actor: ResultReader) -> Any:
+    """The signature report of the document as signed so far: each signature's signer, time,
+    integrity and trust, and one verdict (the same verifier as ``POST /api/v1/verify``)."""
+    with service.db.reading() as s:
+        report = verify_result(s, actor, service, result_id)
+    return VerificationReportPublic.model_validate(report)
 
 
 @router.get(
