@@ -30,10 +30,10 @@ from receipts.calendar import VIETNAM_TZ
 
 from ..config import get_settings
 from ..signing import pki as wiring
-from ..signing.batch import TokenCertificateReader
 from ..signing.report import SignatureReport, Verdict, VerificationReport
 from ..signing.sign import DocumentSigner, PadesLevel, SignaturePlace
 from ..signing.timestamps import TimestampSource
+from ..signing.tokens import TokenCertificateReader
 from ..signing.verify import MAX_BYTES, TrustConfig, verify
 from ._common import clean_errors, fail, print_json
 

@@ -15,10 +15,11 @@ from ..errors import EsignError, ValidationError
 from ..http.deps import ServiceDep
 from ..service import Service
 from ..workflows.actors import require
+from ..workflows.batches import sign_batch
 from ..workflows.dossiers import dossiers_by_id
-from ..workflows.keys import key_source_of, open_key_store
+from ..workflows.keys import key_source_of, open_signing_key
 from ..workflows.queries import result_numbers
-from ..workflows.results import SignOutcome, official_signer, queue, sign_batch
+from ..workflows.results import SignOutcome, official_signer, queue
 from . import labels
 from .render import StaffRoute, page
 from .session import Staff, StaffDep, texts
@@ -112,10 +113,16 @@ def _sign(service: Service, staff: Staff, ids: list[int], secret: str) -> list[S
         )
     with service.db.reading() as s:
         source = key_source_of(s, staff.actor)
-    with open_key_store(source, secret=secret) as store:
+    with open_signing_key(source, secret=secret) as key:
         with service.db.reading() as s:
-            signer = official_signer(s, staff.actor, service, store)
-        return sign_batch(service.db.transaction, staff.actor, signer, ids)
+            signer = official_signer(s, staff.actor, service, key.store)
+        return sign_batch(
+            service.db.transaction,
+            staff.actor,
+            signer,
+            ids,
+            current_certificate=key.current_certificate,
+        )
 
 
 def _numbers(service: Service, ids: list[int]) -> dict[int, str]:

@@ -12,7 +12,8 @@ from ...db.models import ResultDocument, ResultStatus
 from ...http.reports import VerificationReportPublic
 from ...workflows import queries
 from ...workflows import results as flows
-from ...workflows.keys import key_source_of, open_key_store, set_key_source
+from ...workflows.batches import sign_batch
+from ...workflows.keys import key_source_of, open_signing_key, set_key_source
 from ...workflows.verification import verify_result
 from ..deps import AdminCertificates, ResultPreparer, ResultReader, ResultSigner, ServiceDep
 from ..schemas import ListOf, Strict
@@ -116,10 +117,16 @@ def sign(body: SignCreate, service: ServiceDep, actor: ResultSigner) -> ListOf[S
     """Sign one or many documents with one entry of the password or PIN."""
     with service.db.reading() as s:
         source = key_source_of(s, actor)
-    with open_key_store(source, secret=body.secret) as store:
+    with open_signing_key(source, secret=body.secret) as key:
         with service.db.reading() as s:
-            signer = flows.official_signer(s, actor, service, store)
-        outcomes = flows.sign_batch(service.db.transaction, actor, signer, body.result_ids)
+            signer = flows.official_signer(s, actor, service, key.store)
+        outcomes = sign_batch(
+            service.db.transaction,
+            actor,
+            signer,
+            body.result_ids,
+            current_certificate=key.current_certificate,
+        )
     data = [SignOutcomePublic.model_validate(o, from_attributes=True) for o in outcomes]
     return ListOf(data=data, count=len(data))
 
