@@ -14,11 +14,12 @@ from receipts.catalog import Catalog, default_catalog
 from .config import Settings
 from .db import Database
 from .errors import ConfigurationError
+from .signing.levels import PadesLevel
 
 if TYPE_CHECKING:
     from certs import PkiFolder
     from esign.seal import Keyring
-    from esign.signing.sign import DocumentSigner, PadesLevel
+    from esign.signing.sign import DocumentSigner
     from esign.signing.timestamps import TimestampSource
     from esign.signing.verify import TrustConfig
 
@@ -58,15 +59,7 @@ class Service:
 
     @property
     def signing_level(self) -> PadesLevel:
-        from esign.signing.sign import PadesLevel
-
-        try:
-            return PadesLevel(self.settings.signing_level)
-        except ValueError as exc:
-            raise ConfigurationError(
-                f"ESIGN_SIGNING_LEVEL không hợp lệ: {self.settings.signing_level}",
-                "ESIGN_SIGNING_LEVEL must be B-B, B-T, B-LT or B-LTA",
-            ) from exc
+        return self.settings.signing_level
 
     def timestamp_sources(self) -> tuple[TimestampSource, ...]:
         from esign.signing.pki import dev_timestamp_source

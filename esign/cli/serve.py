@@ -30,7 +30,7 @@ def serve_command(
     from ..service import Service
 
     settings = get_settings()
-    if demo and settings.environment == "production":
+    if demo and settings.production:
         raise ConfigurationError(
             "Không dùng --demo trong môi trường production", "--demo is not for production"
         )

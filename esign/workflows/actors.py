@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..db.models import User, UserRole
 from ..errors import PermissionDeniedError
+from ..identifiers import OfficialRole
 
 ROLE_NAMES_VI = {
     UserRole.CLERK: "cán bộ thu phí",
@@ -20,7 +21,7 @@ class Actor:
     username: str
     full_name: str
     role: UserRole
-    official_role: str | None = None
+    official_role: OfficialRole | None = None
     scopes: frozenset[str] | None = None
     """For API tokens: the scopes granted; None for a logged-in person (all of the role)."""
 
@@ -31,7 +32,7 @@ class Actor:
             username=user.username,
             full_name=user.full_name,
             role=user.role,
-            official_role=user.official_role,
+            official_role=OfficialRole(user.official_role) if user.official_role else None,
             scopes=scopes,
         )
 

@@ -15,11 +15,12 @@ from .. import audit
 from ..db.models import ApiToken, User, UserRole, WebSession
 from ..db.types import utcnow
 from ..errors import AuthenticationError, ConflictError, NotFoundError, ValidationError
+from ..identifiers import OfficialRole
 from ..security import TOKEN_PREFIX, check_password, hash_password, new_secret, sha256_hex
 from .actors import Actor, require
 from .paging import Page, page_of
 
-OFFICIAL_ROLES = ("judicial_officer", "chairman", "vice_chairman")
+OFFICIAL_ROLES = tuple(OfficialRole)
 SCOPES = ("fees", "dossiers", "receipts", "results", "reports", "certificates", "users")
 MIN_PASSWORD = 10
 SESSION_HOURS = 10
@@ -37,7 +38,7 @@ def create_user(
     full_name: str,
     role: UserRole,
     password: str,
-    official_role: str | None = None,
+    official_role: OfficialRole | str | None = None,
     title: str | None = None,
 ) -> User:
     require(actor, UserRole.ADMIN, scope="users")
@@ -51,11 +52,7 @@ def create_user(
             f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự",
             f"Password must have at least {MIN_PASSWORD} characters",
         )
-    if role is UserRole.OFFICIAL and official_role not in OFFICIAL_ROLES:
-        raise ValidationError(
-            f"Người ký cần chức danh ký: {', '.join(OFFICIAL_ROLES)}",
-            f"An official needs a signing role: {', '.join(OFFICIAL_ROLES)}",
-        )
+    signs_as = _official_role(official_role) if role is UserRole.OFFICIAL else None
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ConflictError(f"Tên đăng nhập {username} đã có", f"Username {username} exists")
     user = User(
@@ -63,7 +60,7 @@ def create_user(
         full_name=full_name.strip(),
         role=role,
         password_hash=hash_password(password),
-        official_role=official_role if role is UserRole.OFFICIAL else None,
+        official_role=signs_as.value if signs_as else None,
         title=title,
         active=True,
     )
@@ -77,6 +74,16 @@ def create_user(
         details={"username": username, "role": role.value, "official_role": user.official_role},
     )
     return user
+
+
+def _official_role(value: OfficialRole | str | None) -> OfficialRole:
+    try:
+        return OfficialRole(value or "")
+    except ValueError:
+        names = ", ".join(OFFICIAL_ROLES)
+        raise ValidationError(
+            f"Người ký cần chức danh ký: {names}", f"An official needs a signing role: {names}"
+        ) from None
 
 
 def register_certificate(

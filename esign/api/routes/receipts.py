@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from receipts.pdf import FeeLine, PaymentMethod
 
 from ...db.models import Receipt, ReceiptStatus
+from ...identifiers import ProcedureCode, SeriesCode, TemplateSymbol
 from ...seal import verification_url
 from ...workflows import queries
 from ...workflows import receipts as flows
@@ -32,7 +33,7 @@ class FeeLineIn(Strict):
 
 
 class FeesIn(Strict):
-    procedure_code: str | None = Field(default=None, max_length=32)
+    procedure_code: ProcedureCode | None = None
     pages: int | None = Field(default=None, ge=1, le=10_000)
     copies: int | None = Field(default=None, ge=1, le=1_000)
     cases: int | None = Field(default=None, ge=1, le=1_000)
@@ -58,8 +59,8 @@ class ReceiptCreate(Strict):
     payment_method: PaymentMethod
     dossier_id: int | None = None
     fees: FeesIn | None = None
-    template_symbol: str | None = Field(default=None, max_length=20)
-    series: str | None = Field(default=None, max_length=20)
+    template_symbol: TemplateSymbol | None = None
+    series: SeriesCode | None = None
 
 
 class CancelCreate(Strict):
@@ -297,8 +298,8 @@ def adjust(
 
 
 class SeriesCreate(Strict):
-    template_symbol: str = Field(min_length=2, max_length=20)
-    series: str = Field(min_length=2, max_length=20)
+    template_symbol: TemplateSymbol
+    series: SeriesCode
 
 
 class SeriesPublic(BaseModel):

@@ -45,6 +45,7 @@ ROLES: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/results/sign"): {"official"},
     ("GET", "/api/v1/results/{result_id}"): STAFF,
     ("GET", "/api/v1/results/{result_id}/pdf"): STAFF,
+    ("GET", "/api/v1/results/{result_id}/verification"): STAFF,
     ("GET", "/api/v1/certificates"): {"admin"},
     ("GET", "/api/v1/certificates/{name}"): {"admin"},
     ("POST", "/api/v1/certificates/import"): {"admin"},
