@@ -27,11 +27,10 @@ from certs import (
 )
 from certs.errors import UnknownEntityError
 
-from .. import audit
 from ..db.models import User, UserRole
 from ..errors import ConflictError, NotFoundError, ValidationError
 from .actors import Actor, require
-from .key_changes import lock_key_changes, report_if_rolled_back
+from .key_changes import lock_key_changes, record_key_change
 from .users import register_certificate
 
 log = logging.getLogger("esign.certificates")
@@ -133,10 +132,9 @@ def import_certificate(
         "has_key": info.has_key,
         "user_id": user_id,
     }
-    report_if_rolled_back(session, "certificate.import", details)
-    audit.append(
+    record_key_change(
         session,
-        actor=actor.label,
+        actor,
         action="certificate.import",
         subject=f"certificate:{info.name}",
         details=details,
@@ -172,13 +170,8 @@ def revoke_certificate(
         "crl_published": revocation.issuer,
         "bound_users": bound,
     }
-    report_if_rolled_back(session, "certificate.revoke", {"name": name, **details})
-    audit.append(
-        session,
-        actor=actor.label,
-        action="certificate.revoke",
-        subject=f"certificate:{name}",
-        details=details,
+    record_key_change(
+        session, actor, action="certificate.revoke", subject=f"certificate:{name}", details=details
     )
     return describe(pki, entry, revocation)
 

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..db.models import AuditHead
+from .actors import Actor
 
 log = logging.getLogger("esign.key_changes")
 
@@ -36,6 +37,15 @@ log = logging.getLogger("esign.key_changes")
 def lock_key_changes(session: Session) -> None:
     """Hold the audit head's row lock until the transaction ends."""
     session.execute(select(AuditHead.seq).where(AuditHead.id == 1).with_for_update())
+
+
+def record_key_change(
+    session: Session, actor: Actor, *, action: str, subject: str, details: dict[str, Any]
+) -> None:
+    """Steps 3 and 4's guard: the audit entry of a folder change that has just happened, and a
+    loud log line should the transaction not commit."""
+    report_if_rolled_back(session, action, {"subject": subject, **details})
+    audit.append(session, actor=actor.label, action=action, subject=subject, details=details)
 
 
 def report_if_rolled_back(session: Session, change: str, details: dict[str, Any]) -> None:

@@ -10,12 +10,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from .. import audit
 from ..db.models import UserRole
 from ..seal import Keyring
 from ..seal.jwks import KeyStatus, PublishedKey
 from .actors import Actor, require
-from .key_changes import lock_key_changes, report_if_rolled_back
+from .key_changes import lock_key_changes, record_key_change
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,13 +35,8 @@ def rotate_seal_key(session: Session, actor: Actor, folder: Path) -> SealKeyChan
     retired = [k.kid for k in ring.keys if k.status is KeyStatus.ACTIVE]
     key = ring.rotate()
     details = {"kid": key.kid, "retired": retired}
-    report_if_rolled_back(session, "seal.rotate", details)
-    audit.append(
-        session,
-        actor=actor.label,
-        action="seal.rotate",
-        subject=f"seal-key:{key.kid}",
-        details=details,
+    record_key_change(
+        session, actor, action="seal.rotate", subject=f"seal-key:{key.kid}", details=details
     )
     return SealKeyChange(key=key, active=ring.active)
 
@@ -60,12 +54,7 @@ def withdraw_seal_key(session: Session, actor: Actor, folder: Path, kid: str) ->
         "previous_status": before.value if before else None,
         "active": ring.active.kid,
     }
-    report_if_rolled_back(session, "seal.withdraw", details)
-    audit.append(
-        session,
-        actor=actor.label,
-        action="seal.withdraw",
-        subject=f"seal-key:{key.kid}",
-        details=details,
+    record_key_change(
+        session, actor, action="seal.withdraw", subject=f"seal-key:{key.kid}", details=details
     )
     return SealKeyChange(key=key, active=ring.active, previous_status=before)
