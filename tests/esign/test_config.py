@@ -74,7 +74,7 @@ def test_good_settings_are_typed(env: pytest.MonkeyPatch) -> None:
     assert settings.timestamp_urls == ["http://tsa.example/tsr"]
     # One type per concept: the signer's level is the settings' level.
     assert sign.PadesLevel is PadesLevel
-    assert not Settings(environment="development").production
+    assert not Settings(environment=Environment.DEVELOPMENT).production
 
 
 def test_official_roles_are_an_enum(tmp_path: Path) -> None:

@@ -121,7 +121,7 @@ def test_unknown_code_names_closest() -> None:
 )
 def test_bad_counts(kwargs: dict[str, int]) -> None:
     with pytest.raises(QuoteInputError):
-        quote("CT-BS", on=DAY, **kwargs)
+        quote("CT-BS", on=DAY, pages=kwargs.get("pages"), copies=kwargs.get("copies"))
 
 
 def test_unknown_category() -> None:

@@ -193,7 +193,7 @@ def test_refused_imports_change_nothing(api: Api, test_pki: BuiltPki) -> None:
     assert error["code"] == "untrusted_chain" and error["message_vi"] and error["message_en"]
 
     _trust_other_root(api, test_pki)
-    cases = [
+    cases: list[tuple[dict[str, object], int, str]] = [
         (dict(role="judicial_officer", password="sai-mat-khau"), 422, "wrong_password"),
         (dict(role="judicial_officer"), 422, "wrong_password"),  # no password for a PKCS#12
         (dict(role="tsa", password=PASSWORD), 422, "invalid_input"),

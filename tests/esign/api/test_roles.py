@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from .conftest import Api
@@ -58,7 +59,9 @@ USERS = {"clerk": "clerk", "official": "chutich", "admin": "admin"}
 
 def _routes(api: Api) -> list[tuple[str, str]]:
     """Every operation of the published OpenAPI schema under /api/v1."""
-    paths = api.client.app.openapi()["paths"]
+    app = api.client.app
+    assert isinstance(app, FastAPI)
+    paths = app.openapi()["paths"]
     return [
         (method.upper(), path)
         for path, ops in paths.items()
