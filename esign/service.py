@@ -57,6 +57,11 @@ class Service:
 
         return Keyring.load_or_create(self.settings.data_dir / "seal")
 
+    def reload_keyring(self) -> None:
+        """After this process changed the seal keys: seal with the keyring as it is now."""
+        with self._lock:
+            self.__dict__.pop("keyring", None)  # the cached_property's slot
+
     @property
     def signing_level(self) -> PadesLevel:
         return self.settings.signing_level

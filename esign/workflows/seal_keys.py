@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from ..db.models import UserRole
-from ..seal import Keyring
+from ..seal import PUBLISHED_FILE, Keyring
+from ..seal.errors import UnknownKeyError
 from ..seal.jwks import KeyStatus, PublishedKey
 from .actors import Actor, require
 from .key_changes import lock_key_changes, record_key_change
@@ -25,6 +26,14 @@ class SealKeyChange:
     """The active key after the change."""
     previous_status: KeyStatus | None = None
     """For a withdrawal: the key's status before (withdrawing twice changes nothing)."""
+
+
+def list_seal_keys(actor: Actor, folder: Path) -> tuple[PublishedKey, ...]:
+    """The keys as the folder holds them now (none before the first seal or rotation)."""
+    require(actor, UserRole.ADMIN, scope="certificates")
+    if not (folder / PUBLISHED_FILE).exists():
+        return ()
+    return Keyring.load(folder).keys
 
 
 def rotate_seal_key(session: Session, actor: Actor, folder: Path) -> SealKeyChange:
@@ -46,6 +55,8 @@ def withdraw_seal_key(session: Session, actor: Actor, folder: Path, kid: str) ->
     one becomes active at once."""
     require(actor, UserRole.ADMIN, scope="certificates")
     lock_key_changes(session)
+    if not (folder / PUBLISHED_FILE).exists():
+        raise UnknownKeyError(f"Không có khóa {kid!r}", f"no key {kid!r}")
     ring = Keyring.load(folder)
     before = next((k.status for k in ring.keys if k.kid == kid), None)
     key = ring.withdraw(kid)  # an unknown kid raises before anything changes

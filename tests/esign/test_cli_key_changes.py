@@ -1,6 +1,7 @@
-"""``esign certs revoke|import`` and ``esign seal rotate|withdraw`` go through the workflows:
-each change is in the hash-chained audit log (``esign audit verify`` counts it), a refused
-change leaves no entry, and a change waits for the lock the API's key changes hold."""
+"""``esign certs revoke|import`` and ``esign seal rotate|withdraw`` go through the workflows, as
+the API's certificate and seal-key operations do: each change is in the hash-chained audit log
+(``esign audit verify`` counts it), a refused change leaves no entry, and a change waits for
+the lock the API's key changes hold."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from typer.testing import CliRunner, Result
 from certs import BuiltPki
 from esign.cli.main import app
 from esign.config import get_settings
-from esign.seal import PUBLISHED_FILE
+from esign.seal import PUBLISHED_FILE, Keyring, verify_seal
 from esign.workflows.key_changes import lock_key_changes
+from esign.workflows.receipts import get_receipt
 from tests.esign.api.conftest import Api
 from tests.esign.api.conftest import api as api  # the fixture, over both databases
 from tests.esign.api.test_certificates_api import PASSWORD
@@ -156,3 +158,53 @@ def test_a_cli_key_change_waits_for_the_api_lock(cli: Api, command: tuple[str, .
     holder.join()
     assert result.exit_code == 0, result.output
     assert latest_change(folder) >= released_at[0]
+
+
+def _seal_kid(cli: Api, receipt_id: int) -> str | None:
+    """The key that sealed a receipt, as a verifier reads it from the published keys."""
+    folder = cli.service.settings.data_dir / "seal"
+    with cli.service.db.reading() as s:
+        receipt = get_receipt(s, receipt_id)
+        seal, token = receipt.seal, receipt.token
+    assert seal is not None
+    check = verify_seal(seal, published_keys=Keyring.load(folder).published_keys(), token=token)
+    return check.kid if check.ok else None
+
+
+def test_the_api_and_the_cli_share_the_seal_key_workflow(cli: Api) -> None:
+    admin, clerk = cli.login("admin"), cli.login("clerk")
+    body = {
+        "payer_name": "Nguyễn Văn Bình",
+        "payer_address": "Văn An 1",
+        "payment_method": "cash",
+        "fees": {"procedure_code": "CT-BS", "pages": 2, "copies": 1},
+    }
+    first = clerk.post("/api/v1/receipts", json=body).json()["id"]
+    (original,) = admin.get("/api/v1/seal-keys").json()["data"]
+    assert _seal_kid(cli, first) == original["kid"]
+
+    rotated = admin.post("/api/v1/seal-keys/rotate")
+    assert rotated.status_code == 201, rotated.text
+    new = rotated.json()["key"]["kid"]
+    assert rotated.json()["active"]["kid"] == new != original["kid"]
+    second = clerk.post("/api/v1/receipts", json=body).json()["id"]
+    assert _seal_kid(cli, second) == new  # the running service seals with the new key
+
+    assert run("seal", "withdraw", "--yes", "--", new).exit_code == 0  # another process
+    listed = {k["kid"]: k["status"] for k in admin.get("/api/v1/seal-keys").json()["data"]}
+    assert listed[original["kid"]] == "retired" and listed[new] == "withdrawn"
+    withdrawn = admin.post(f"/api/v1/seal-keys/{original['kid']}/withdraw")
+    assert withdrawn.status_code == 200 and withdrawn.json()["key"]["status"] == "withdrawn"
+    third = clerk.post("/api/v1/receipts", json=body).json()["id"]
+    assert _seal_kid(cli, third) == withdrawn.json()["active"]["kid"]
+    assert _seal_kid(cli, first) is None and _seal_kid(cli, second) is None  # void now
+
+    assert admin.post("/api/v1/seal-keys/AAAAAA/withdraw").status_code == 404
+    assert clerk.post("/api/v1/seal-keys/rotate").status_code == 403
+    rows = [(e["actor"], e["action"]) for e in entries() if e["action"].startswith("seal.")]
+    assert rows == [
+        ("admin:admin", "seal.rotate"),
+        (CONSOLE, "seal.withdraw"),
+        ("admin:admin", "seal.withdraw"),
+    ]
+    verified_count()

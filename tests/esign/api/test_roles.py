@@ -51,6 +51,9 @@ ROLES: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/certificates/{name}"): {"admin"},
     ("POST", "/api/v1/certificates/import"): {"admin"},
     ("POST", "/api/v1/certificates/{name}/revoke"): {"admin"},
+    ("GET", "/api/v1/seal-keys"): {"admin"},
+    ("POST", "/api/v1/seal-keys/rotate"): {"admin"},
+    ("POST", "/api/v1/seal-keys/{kid}/withdraw"): {"admin"},
     ("GET", "/api/v1/reports/summary"): {"clerk", "admin"},
     ("POST", "/api/v1/verify"): ANY,
 }
