@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from receipts.catalog import Catalog, default_catalog
@@ -24,12 +25,23 @@ if TYPE_CHECKING:
     from esign.signing.verify import TrustConfig
 
 
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
 @dataclass
 class Service:
     settings: Settings
     db: Database
     catalog: Catalog
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _keyring_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _keyring: Keyring | None = field(default=None, repr=False)
+    _keyring_stamp: tuple[int, int, int] | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = True) -> Service:
@@ -51,16 +63,20 @@ class Service:
                 "No PKI in the data folder: run `esign certs init`",
             ) from exc
 
-    @cached_property
+    @property
     def keyring(self) -> Keyring:
-        from esign.seal import Keyring
+        """The seal keys as the folder holds them now: loaded again when ``published.json``
+        changed (one ``stat`` per use), so a key rotated or withdrawn by any process (``esign
+        seal``, another worker) is never used to seal again; created on first use."""
+        from esign.seal import PUBLISHED_FILE, Keyring
 
-        return Keyring.load_or_create(self.settings.data_dir / "seal")
-
-    def reload_keyring(self) -> None:
-        """After this process changed the seal keys: seal with the keyring as it is now."""
-        with self._lock:
-            self.__dict__.pop("keyring", None)  # the cached_property's slot
+        folder = self.settings.data_dir / "seal"
+        with self._keyring_lock:
+            stamp = _stamp(folder / PUBLISHED_FILE)
+            if self._keyring is None or stamp is None or stamp != self._keyring_stamp:
+                self._keyring = Keyring.load_or_create(folder)
+                self._keyring_stamp = _stamp(folder / PUBLISHED_FILE)
+            return self._keyring
 
     @property
     def signing_level(self) -> PadesLevel:

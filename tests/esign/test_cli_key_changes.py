@@ -193,10 +193,14 @@ def test_the_api_and_the_cli_share_the_seal_key_workflow(cli: Api) -> None:
     assert run("seal", "withdraw", "--yes", "--", new).exit_code == 0  # another process
     listed = {k["kid"]: k["status"] for k in admin.get("/api/v1/seal-keys").json()["data"]}
     assert listed[original["kid"]] == "retired" and listed[new] == "withdrawn"
+    (fresh,) = [kid for kid, status in listed.items() if status == "active"]
+    # The running service sees the other process's withdrawal at once: no seal by ``new``.
+    between = clerk.post("/api/v1/receipts", json=body).json()["id"]
+    assert _seal_kid(cli, between) == fresh
     withdrawn = admin.post(f"/api/v1/seal-keys/{original['kid']}/withdraw")
     assert withdrawn.status_code == 200 and withdrawn.json()["key"]["status"] == "withdrawn"
     third = clerk.post("/api/v1/receipts", json=body).json()["id"]
-    assert _seal_kid(cli, third) == withdrawn.json()["active"]["kid"]
+    assert _seal_kid(cli, third) == withdrawn.json()["active"]["kid"] == fresh
     assert _seal_kid(cli, first) is None and _seal_kid(cli, second) is None  # void now
 
     assert admin.post("/api/v1/seal-keys/AAAAAA/withdraw").status_code == 404

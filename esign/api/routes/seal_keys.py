@@ -9,7 +9,6 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from ...seal.jwks import KeyStatus, PublishedKey
-from ...service import Service
 from ...workflows import seal_keys as flows
 from ..deps import AdminCertificates, ServiceDep
 from ..schemas import ListOf
@@ -33,8 +32,7 @@ def _public(key: PublishedKey) -> SealKeyPublic:
     return SealKeyPublic(kid=key.kid, status=key.status, created=key.created)
 
 
-def _change(service: Service, change: flows.SealKeyChange) -> SealKeyChangePublic:
-    service.reload_keyring()  # the next seal is signed with the active key
+def _change(change: flows.SealKeyChange) -> SealKeyChangePublic:
     return SealKeyChangePublic(key=_public(change.key), active=_public(change.active))
 
 
@@ -49,7 +47,7 @@ def rotate(service: ServiceDep, actor: AdminCertificates) -> SealKeyChangePublic
     """A new active key; the old one is retired (its seals still verify)."""
     with service.db.transaction() as session:
         change = flows.rotate_seal_key(session, actor, service.settings.data_dir / "seal")
-    return _change(service, change)
+    return _change(change)
 
 
 @router.post("/seal-keys/{kid}/withdraw", response_model=SealKeyChangePublic)
@@ -57,4 +55,4 @@ def withdraw(kid: str, service: ServiceDep, actor: AdminCertificates) -> SealKey
     """Withdraw a key: every seal it signed is void from now on."""
     with service.db.transaction() as session:
         change = flows.withdraw_seal_key(session, actor, service.settings.data_dir / "seal", kid)
-    return _change(service, change)
+    return _change(change)
