@@ -4,7 +4,7 @@ A throwaway PostgreSQL server (tests/utils/postgres.py; as root it runs through 
 development PKI in a temporary folder, a few receipts issued and signed through the workflows;
 then the service itself, started as production would start one worker::
 
-    python -m uvicorn esign.api.app:create_app --factory --host 127.0.0.1 --port P
+    python -m uvicorn esign.app:create_app --factory --host 127.0.0.1 --port P
 
 in its own process, configured only by ``ESIGN_*`` variables (rate limit raised for the run).
 The load generator is this process: asyncio and httpx2, ``--connections`` keep-alive
@@ -139,7 +139,7 @@ def start_server(data: Path, database_url: str, port: int) -> subprocess.Popen[b
             sys.executable,
             "-m",
             "uvicorn",
-            "esign.api.app:create_app",
+            "esign.app:create_app",
             "--factory",
             "--host",
             "127.0.0.1",

@@ -1,12 +1,50 @@
-"""The service's settings: one class, read from ``ESIGN_*`` variables and a ``.env`` file."""
+"""The service's settings: one class, read from ``ESIGN_*`` variables and a ``.env`` file.
+
+Typed so that a mistake stops the start, not the first receipt: the environment and the
+signing level are enums (``ESIGN_ENVIRONMENT=prod`` is refused, not silently "not
+production"), the page size is the renderer's own, symbols and URLs are checked, the province
+must have a rates file."""
 
 from __future__ import annotations
 
+import enum
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import SecretStr
+from pydantic import (
+    AfterValidator,
+    Field,
+    PositiveInt,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from receipts.catalog import DATA_DIR as CATALOG_DIR
+from receipts.pdf.geometry import PageSize
+
+from .errors import ConfigurationError
+from .identifiers import SeriesCode, TemplateSymbol
+from .signing.levels import PadesLevel
+
+
+class Environment(enum.StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http(s) URL with a host")
+    return value.rstrip("/")
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+"""An http(s) URL kept as text (it is joined into links), without a trailing slash."""
 
 
 class Settings(BaseSettings):
@@ -18,24 +56,29 @@ class Settings(BaseSettings):
     database_url: str | None = None
     """``postgresql+psycopg://…`` in production; SQLite in ``data_dir`` when unset."""
 
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: HttpUrl = "http://127.0.0.1:8000"
     """The host printed in QR codes."""
 
     province: str | None = "HD"
     """Province code whose fee resolutions override the national tariffs (Hải Dương)."""
 
-    environment: str = "development"
+    environment: Environment = Environment.DEVELOPMENT
     """``production`` refuses development keys and default secrets."""
 
     unit_name: str = "Ủy ban nhân dân phường Văn An"
     unit_parent: str = "Thành phố Chí Linh, tỉnh Hải Dương"
-    unit_tax_code: str = "0800123456"
+    unit_tax_code: str = Field(default="0800123456", pattern=r"^\d{10}(-\d{3})?$")
+    """Mã số thuế: 10 digits, or 10-3 for a dependent unit."""
     unit_address: str = "Phường Văn An, thành phố Chí Linh, tỉnh Hải Dương"
-    issuer_lines: list[str] = ["UBND THÀNH PHỐ CHÍ LINH", "ỦY BAN NHÂN DÂN PHƯỜNG VĂN AN"]
+    issuer_lines: list[str] = Field(
+        default=["UBND THÀNH PHỐ CHÍ LINH", "ỦY BAN NHÂN DÂN PHƯỜNG VĂN AN"],
+        min_length=1,
+        max_length=3,
+    )
     """The header of result documents (1 to 3 lines, the last printed bold)."""
     issuer_place: str = "Văn An"
 
-    timestamp_urls: list[str] = []
+    timestamp_urls: list[HttpUrl] = []
     """RFC 3161 timestamp authorities, tried in order; empty: the development TSA in-process."""
 
     timestamp_token: SecretStr | None = None
@@ -43,16 +86,28 @@ class Settings(BaseSettings):
     ``/pki/tsa`` (which answers only its own clients). Sent only to URLs on the public host or
     on this machine (loopback), never to another TSA."""
 
-    ocsp_url: str | None = None
-    signing_level: str = "B-T"
+    ocsp_url: HttpUrl | None = None
+    signing_level: PadesLevel = PadesLevel.B_T
     """PAdES level of new signatures: B-B, B-T, B-LT or B-LTA (B-T and up need a TSA; the
     development PKI's own answers in-process when ``timestamp_urls`` is empty)."""
-    receipt_page_size: str = "A4"
-    default_template_symbol: str = "01BLP0-001"
-    default_series: str = "VA-26E"
-    rate_limit_per_minute: int = 120
+    receipt_page_size: PageSize = PageSize.A4
+    default_template_symbol: TemplateSymbol = "01BLP0-001"
+    default_series: SeriesCode = "VA-26E"
+    rate_limit_per_minute: PositiveInt = 120
     """Requests per client address per minute on the public verification pages."""
-    upload_limit_bytes: int = 20 * 1024 * 1024
+    upload_limit_bytes: PositiveInt = 20 * 1024 * 1024
+
+    @field_validator("province")
+    @classmethod
+    def _province_has_rates(cls, value: str | None) -> str | None:
+        if value is not None and not (CATALOG_DIR / "provinces" / f"{value}.toml").is_file():
+            known = sorted(p.stem for p in (CATALOG_DIR / "provinces").glob("*.toml"))
+            raise ValueError(f"no rates file for province {value!r} (known: {known})")
+        return value
+
+    @property
+    def production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
 
     @property
     def sqlite_url(self) -> str:
@@ -65,4 +120,14 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The process's settings; a wrong ``ESIGN_*`` value is one clear error naming it."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        wrong = "; ".join(
+            f"ESIGN_{'_'.join(str(p) for p in e['loc'][:1]).upper()}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise ConfigurationError(
+            f"Cấu hình không hợp lệ: {wrong}", f"Invalid settings: {wrong}"
+        ) from exc

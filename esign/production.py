@@ -41,7 +41,7 @@ def problems(service: Service) -> list[str]:
 
 
 def check_production(service: Service) -> None:
-    if service.settings.environment != "production":
+    if not service.settings.production:
         return
     found = problems(service)
     if found:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from receipts.catalog import Catalog, default_catalog
@@ -14,13 +15,22 @@ from receipts.catalog import Catalog, default_catalog
 from .config import Settings
 from .db import Database
 from .errors import ConfigurationError
+from .signing.levels import PadesLevel
 
 if TYPE_CHECKING:
     from certs import PkiFolder
     from esign.seal import Keyring
-    from esign.signing.sign import DocumentSigner, PadesLevel
+    from esign.signing.sign import DocumentSigner
     from esign.signing.timestamps import TimestampSource
     from esign.signing.verify import TrustConfig
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 @dataclass
@@ -29,6 +39,9 @@ class Service:
     db: Database
     catalog: Catalog
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _keyring_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _keyring: Keyring | None = field(default=None, repr=False)
+    _keyring_stamp: tuple[int, int, int] | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = True) -> Service:
@@ -50,23 +63,24 @@ class Service:
                 "No PKI in the data folder: run `esign certs init`",
             ) from exc
 
-    @cached_property
+    @property
     def keyring(self) -> Keyring:
-        from esign.seal import Keyring
+        """The seal keys as the folder holds them now: loaded again when ``published.json``
+        changed (one ``stat`` per use), so a key rotated or withdrawn by any process (``esign
+        seal``, another worker) is never used to seal again; created on first use."""
+        from esign.seal import PUBLISHED_FILE, Keyring
 
-        return Keyring.load_or_create(self.settings.data_dir / "seal")
+        folder = self.settings.data_dir / "seal"
+        with self._keyring_lock:
+            stamp = _stamp(folder / PUBLISHED_FILE)
+            if self._keyring is None or stamp is None or stamp != self._keyring_stamp:
+                self._keyring = Keyring.load_or_create(folder)
+                self._keyring_stamp = _stamp(folder / PUBLISHED_FILE)
+            return self._keyring
 
     @property
     def signing_level(self) -> PadesLevel:
-        from esign.signing.sign import PadesLevel
-
-        try:
-            return PadesLevel(self.settings.signing_level)
-        except ValueError as exc:
-            raise ConfigurationError(
-                f"ESIGN_SIGNING_LEVEL không hợp lệ: {self.settings.signing_level}",
-                "ESIGN_SIGNING_LEVEL must be B-B, B-T, B-LT or B-LTA",
-            ) from exc
+        return self.settings.signing_level
 
     def timestamp_sources(self) -> tuple[TimestampSource, ...]:
         from esign.signing.pki import dev_timestamp_source

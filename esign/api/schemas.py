@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, Literal, TypeVar
+from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from receipts.catalog import Channel
 
 from ..db.models import DossierStatus, UserRole
+from ..identifiers import OfficialRole, ProcedureCode
 
 T = TypeVar("T")
 
@@ -44,7 +45,7 @@ class UserPublic(BaseModel):
     username: str
     full_name: str
     role: UserRole
-    official_role: str | None
+    official_role: OfficialRole | None
     title: str | None
     certificate_sha256: str | None
     active: bool
@@ -56,7 +57,7 @@ class UserCreate(Strict):
     full_name: str = Field(min_length=1, max_length=200)
     role: UserRole
     password: str = Field(min_length=10, max_length=200)
-    official_role: Literal["judicial_officer", "chairman", "vice_chairman"] | None = None
+    official_role: OfficialRole | None = None
     title: str | None = Field(default=None, max_length=200)
 
 
@@ -80,7 +81,7 @@ class TokenPublic(BaseModel):
 
 
 class QuoteCreate(Strict):
-    procedure_code: str = Field(min_length=1, max_length=32)
+    procedure_code: ProcedureCode
     on: dt.date | None = None
     pages: int | None = Field(default=None, ge=1, le=10_000)
     copies: int | None = Field(default=None, ge=1, le=1_000)
@@ -90,7 +91,7 @@ class QuoteCreate(Strict):
 
 
 class DossierCreate(Strict):
-    procedure_code: str = Field(min_length=1, max_length=32)
+    procedure_code: ProcedureCode
     applicant_name: str = Field(min_length=1, max_length=200)
     applicant_address: str = Field(min_length=1, max_length=500)
     channel: Channel = Channel.COUNTER

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import getpass
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 
 from certs.errors import CertsError
 from receipts.errors import ReceiptsError
 
+from ..config import get_settings
 from ..errors import EsignError
 from ..jsonable import to_jsonable
+from ..workflows.actors import Actor, console
+
+if TYPE_CHECKING:
+    from ..service import Service
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -38,6 +45,23 @@ def clean_errors(func: Callable[P, R]) -> Callable[P, R]:
             fail(getattr(exc, "message", str(exc)), code=getattr(exc, "code", "error"))
 
     return wrapper
+
+
+@contextmanager
+def open_service() -> Iterator[Service]:
+    """The configured service (its database migrated), for a command that changes state
+    through the workflows; closed at the end."""
+    from ..service import Service
+
+    service = Service.from_settings(get_settings())
+    try:
+        yield service
+    finally:
+        service.close()
+
+
+def console_actor() -> Actor:
+    return console(getpass.getuser())
 
 
 def print_json(value: Any) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -18,6 +17,7 @@ from .. import audit
 from ..config import get_settings
 from ..db import Database
 from ..db.models import AuditEntry
+from ..workflows.audit_log import entry_at, latest_entries
 from ._common import clean_errors, fail, print_json
 
 app = typer.Typer(
@@ -62,7 +62,7 @@ def verify(as_json: JsonOption = False) -> None:
         with db.reading() as session:
             result = audit.verify(session)
             broken = (
-                session.get(AuditEntry, result.first_broken_seq)
+                entry_at(session, result.first_broken_seq)
                 if result.first_broken_seq is not None
                 else None
             )
@@ -108,14 +108,11 @@ def list_entries(
     db = _open_database()
     try:
         with db.reading() as session:
-            rows = list(
-                session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit))
-            )
+            rows = latest_entries(session, limit=limit)
     except SQLAlchemyError as exc:
         fail(f"Không đọc được nhật ký: {type(exc).__name__}", code="database")
     finally:
         db.dispose()
-    rows.reverse()
     if as_json:
         print_json(
             [

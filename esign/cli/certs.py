@@ -1,4 +1,7 @@
-"""``esign certs``: the ward's PKI, certificates and revocation, for the administrator."""
+"""``esign certs``: the ward's PKI, certificates and revocation, for the administrator.
+
+``revoke`` and ``import`` change the folder through the same workflows as the API
+(:mod:`esign.workflows.certificates`): the same lock, and an entry in the audit log."""
 
 from __future__ import annotations
 
@@ -28,7 +31,9 @@ from certs import (
 from receipts.calendar import VIETNAM_TZ
 
 from ..config import get_settings
-from ._common import fail
+from ..errors import EsignError
+from ..workflows import certificates as flows
+from ._common import console_actor, fail, open_service
 
 app = typer.Typer(
     help="Chứng thư số và khóa của phường / the ward's certificates and keys.",
@@ -53,8 +58,8 @@ def _clean_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except CertsError as exc:
-            fail(str(exc), code=exc.code, exit_code=1)
+        except (CertsError, EsignError) as exc:
+            fail(f"{exc.message_vi} / {exc.message_en}", code=exc.code, exit_code=1)
         except OSError as exc:
             fail(f"Lỗi đọc/ghi tệp {exc.filename or ''}: {exc.strerror}", code="os", exit_code=1)
 
@@ -176,14 +181,18 @@ def revoke(
 ) -> None:
     """Thu hồi chứng thư số và phát hành CRL mới / revoke a certificate, publish a new CRL."""
     folder = _open()
-    at = _parse_date(date) if date else datetime.now(UTC)
-    revocation = folder.revoke(name, reason=reason, at=at)
-    entry = folder.entry(name)
-    since = _local(revocation.revoked_at, with_time=True)
+    now = datetime.now(UTC)
+    at = _parse_date(date) if date else now
+    with open_service() as service, service.db.transaction() as session:
+        info = flows.revoke_certificate(
+            session, console_actor(), folder, name, reason=reason, at=at, now=now
+        )
+    assert info.revoked_at is not None
+    since = _local(info.revoked_at, with_time=True)
     typer.echo(
-        f"Đã thu hồi chứng thư '{name}' ({entry.subject}) từ {since}, lý do: {reason.label_vi}."
+        f"Đã thu hồi chứng thư '{name}' ({info.subject}) từ {since}, lý do: {reason.label_vi}."
     )
-    typer.echo(f"Đã phát hành CRL mới của '{revocation.issuer}': crl/{revocation.issuer}.crl")
+    typer.echo(f"Đã phát hành CRL mới của '{info.issuer}': crl/{info.issuer}.crl")
 
 
 @app.command("import")
@@ -196,19 +205,24 @@ def import_certificate(
 ) -> None:
     """Đăng ký chứng thư số do CA khác cấp / register a certificate issued elsewhere."""
     folder = _open()
-    entry = folder.import_certificate(
-        file.read_bytes(),
-        role=role,
-        name=name,
-        password=password,
-        now=datetime.now(UTC),
-        source=str(file),
-    )
-    root = folder.chain(entry.name)[-1] if folder.chain(entry.name) else entry.certificate
+    data = file.read_bytes()
+    with open_service() as service, service.db.transaction() as session:
+        info = flows.import_certificate(
+            session,
+            console_actor(),
+            folder,
+            data=data,
+            role=role,
+            now=datetime.now(UTC),
+            name=name,
+            password=password,
+            source=str(file),
+        )
+    root = info.chain[-1] if info.chain else info.subject
     typer.echo(
-        f"Đã đăng ký chứng thư '{entry.name}' ({entry.subject}), vai trò {role.label_vi}, "
-        f"chuỗi tới CA gốc '{_dn(root.subject)}'"
-        + (", kèm khóa bí mật (đã mã hóa lại)." if entry.has_key else ".")
+        f"Đã đăng ký chứng thư '{info.name}' ({info.subject}), vai trò {role.label_vi}, "
+        f"chuỗi tới CA gốc '{root}'"
+        + (", kèm khóa bí mật (đã mã hóa lại)." if info.has_key else ".")
     )
 
 

@@ -1,5 +1,8 @@
 """``esign verify-qr`` (anyone, offline) and ``esign seal`` (the administrator's seal keys).
 
+``seal rotate|withdraw`` change the keyring through :mod:`esign.workflows.seal_keys`: under the
+lock of every key change, with an entry in the audit log.
+
 ``verify-qr`` exits 0 only for a genuine seal, 1 for a seal or QR that is not genuine, and 2
 when it could not check at all (no QR in the image, unreadable file, no key set).
 """
@@ -28,7 +31,8 @@ from ..seal import (
     verify_seal,
 )
 from ..seal.scan import read_qr_texts
-from ._common import clean_errors, fail, print_json
+from ..workflows import seal_keys
+from ._common import clean_errors, console_actor, fail, open_service, print_json
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -167,8 +171,9 @@ def list_keys(
 @clean_errors
 def rotate() -> None:
     """Tạo khóa mới, khóa cũ chuyển sang đã thay thế / new active key, the old one retired."""
-    key = Keyring.load_or_create(_seal_folder()).rotate()
-    typer.echo(f"Khóa mới đang dùng: {key.kid}. Con dấu cũ vẫn kiểm tra được.")
+    with open_service() as service, service.db.transaction() as session:
+        change = seal_keys.rotate_seal_key(session, console_actor(), _seal_folder())
+    typer.echo(f"Khóa mới đang dùng: {change.key.kid}. Con dấu cũ vẫn kiểm tra được.")
 
 
 @app.command("withdraw")
@@ -178,11 +183,12 @@ def withdraw(
     yes: Annotated[bool, typer.Option("--yes", help="Không hỏi lại / do not ask")] = False,
 ) -> None:
     """Thu hồi một khóa: mọi con dấu nó đã ký mất giá trị / withdraw a key, voiding its seals."""
-    ring = Keyring.load(_seal_folder())
+    Keyring.load(_seal_folder())  # no keyring: say so before asking
     if not yes:
         typer.confirm(
             f"Thu hồi khóa {kid}? Mọi mã QR do khóa này ký sẽ KHÔNG còn hợp lệ.", abort=True
         )
-    key = ring.withdraw(kid)
-    typer.echo(f"Đã thu hồi khóa {key.kid}.")
-    typer.echo(f"Khóa đang dùng: {ring.active.kid}")
+    with open_service() as service, service.db.transaction() as session:
+        change = seal_keys.withdraw_seal_key(session, console_actor(), _seal_folder(), kid)
+    typer.echo(f"Đã thu hồi khóa {change.key.kid}.")
+    typer.echo(f"Khóa đang dùng: {change.active.kid}")

@@ -25,12 +25,12 @@ def serve_command(
     """Chạy dịch vụ / run the service (default 127.0.0.1:8000)."""
     import uvicorn
 
-    from ..api import create_app
+    from ..app import create_app
     from ..production import check_production
     from ..service import Service
 
     settings = get_settings()
-    if demo and settings.environment == "production":
+    if demo and settings.production:
         raise ConfigurationError(
             "Không dùng --demo trong môi trường production", "--demo is not for production"
         )

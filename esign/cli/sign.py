@@ -38,11 +38,11 @@ from receipts.pdf import SignaturePlace
 
 from ..config import get_settings
 from ..signing import pki as wiring
-from ..signing.batch import TokenCertificateReader
 from ..signing.report import SignatureReport, Verdict, VerificationReport
 from ..signing.sanitize import ActiveContent, find_active_content, sanitize
 from ..signing.sign import DocumentSigner, PadesLevel
 from ..signing.timestamps import url_sources
+from ..signing.tokens import TokenCertificateReader
 from ..signing.verify import MAX_BYTES, TrustConfig, verify
 from ._common import clean_errors, fail, print_json
 

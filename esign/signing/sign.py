@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import enum
 import hashlib
 import io
 from collections.abc import Callable, Coroutine, Sequence
@@ -32,17 +31,11 @@ from receipts.pdf import SignaturePlace
 
 from .appearance import VietnameseStampStyle
 from .errors import FieldOrderError, SigningError, WrongSignerError
+from .levels import PadesLevel as PadesLevel  # re-exported: callers import it from here
 from .signer import StoreSigner
 from .timestamps import FallbackTimeStamper, TimestampSource
 
 T = TypeVar("T")
-
-
-class PadesLevel(enum.StrEnum):
-    B_B = "B-B"
-    B_T = "B-T"
-    B_LT = "B-LT"
-    B_LTA = "B-LTA"
 
 
 @dataclass(frozen=True, slots=True)

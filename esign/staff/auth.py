@@ -1,11 +1,12 @@
-"""Log in and out through a form; the session cookie is the API's own."""
+"""Log in and out through a form; the session cookie is the one the API reads too."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from ..api.deps import SESSION_COOKIE, ServiceDep
+from ..http.cookies import clear_session_cookie, session_secret, set_session_cookie
+from ..http.deps import ServiceDep
 from ..workflows import users
 from . import csrf
 from .render import LOGIN_URL, PREFIX, StaffRoute, page, redirect
@@ -54,7 +55,7 @@ async def login(request: Request, service: ServiceDep) -> Response:
     assert prelogin is not None
     username = text(form, "username", limit=64).strip().lower()
     password = text(form, "password", limit=1024)
-    old = request.cookies.get(SESSION_COOKIE)
+    old = session_secret(request)
 
     def work() -> str | None:
         # Committed before refusing: check_login audits the failure in this transaction.
@@ -76,14 +77,7 @@ async def login(request: Request, service: ServiceDep) -> Response:
             error=users.LOGIN_FAILED.message_vi,
         )
     response = redirect(f"{PREFIX}/")
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        max_age=users.SESSION_HOURS * 3600,
-    )
+    set_session_cookie(request, response, secret, hours=users.SESSION_HOURS)
     response.delete_cookie(csrf.PRELOGIN_COOKIE, path=LOGIN_URL)
     return response
 
@@ -98,5 +92,5 @@ async def logout(request: Request, staff: StaffDep, service: ServiceDep) -> Resp
 
     await run_in_threadpool(work)
     response = redirect(LOGIN_URL)
-    response.delete_cookie(SESSION_COOKIE)
+    clear_session_cookie(response)
     return response

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
@@ -28,14 +27,15 @@ from receipts.errors import ReceiptsError
 from receipts.fees import Quote, quote
 from receipts.pdf import PaymentMethod
 
-from ..api.deps import ServiceDep
 from ..db.models import Receipt, ReceiptStatus, UserRole
 from ..db.types import utcnow
 from ..errors import EsignError, IdempotencyInFlight, IdempotencyMismatch, ValidationError
+from ..http.deps import ServiceDep
 from ..seal import verification_url
 from ..service import Service
 from ..workflows.actors import Actor, require
 from ..workflows.idempotency import run_idempotent
+from ..workflows.queries import receipts_issued_since
 from ..workflows.receipts import FeeInput, cancel_receipt, get_receipt, issue_receipt
 from . import labels
 from .render import PREFIX, StaffRoute, page, redirect
@@ -189,12 +189,7 @@ class ReceiptView:
 def _todays_receipts(service: Service) -> list[ReceiptView]:
     start = dt.datetime.combine(today(), dt.time(), VIETNAM_TZ).astimezone(dt.UTC)
     with service.db.reading() as s:
-        rows = s.scalars(
-            select(Receipt)
-            .where(Receipt.issued_at >= start)
-            .order_by(Receipt.id.desc())
-            .limit(TODAY_LIMIT)
-        ).all()
+        rows = receipts_issued_since(s, start, limit=TODAY_LIMIT)
         return [ReceiptView.of(r, service.settings.public_url) for r in rows]
 
 

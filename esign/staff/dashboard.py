@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
-from ..api.deps import ServiceDep
-from ..db.models import ReceiptSeries, User, UserRole
+from ..db.models import UserRole
+from ..http.deps import ServiceDep
 from ..service import Service
+from ..workflows.series import list_series
+from ..workflows.users import count_users
 from . import labels
 from .clerk import clerk_page
 from .official import official_page
@@ -24,17 +25,16 @@ def _int(value: str | None) -> int | None:
 
 def admin_page(request: Request, staff: Staff, service: Service) -> Response:
     with service.db.reading() as s:
-        users = s.scalar(select(func.count()).select_from(User)) or 0
-        active = s.scalar(select(func.count()).select_from(User).where(User.active.is_(True)))
-        series = s.scalars(select(ReceiptSeries).order_by(ReceiptSeries.id)).all()
+        counts = count_users(s)
+        series = list_series(s)
     return page(
         request,
         "admin.html",
         actor=staff.actor,
         csrf=staff.csrf,
         title=labels.DASHBOARD_TITLES[UserRole.ADMIN],
-        users=users,
-        active_users=active or 0,
+        users=counts.total,
+        active_users=counts.active,
         series=series,
     )
 

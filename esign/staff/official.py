@@ -6,18 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from certs.errors import CertsError
 
-from ..api.deps import ServiceDep
-from ..db.models import Dossier, ResultDocument, User, UserRole
+from ..db.models import UserRole
 from ..errors import EsignError, ValidationError
+from ..http.deps import ServiceDep
 from ..service import Service
 from ..workflows.actors import require
-from ..workflows.keys import open_key_store
-from ..workflows.results import SignOutcome, official_signer, queue, sign_batch
+from ..workflows.batches import sign_batch
+from ..workflows.dossiers import dossiers_by_id
+from ..workflows.keys import key_source_of, open_signing_key
+from ..workflows.queries import result_numbers
+from ..workflows.results import SignOutcome, official_signer, queue
 from . import labels
 from .render import StaffRoute, page
 from .session import Staff, StaffDep, texts
@@ -49,7 +51,7 @@ def _queue(service: Service, staff: Staff) -> list[QueuedView]:
     with service.db.reading() as s:
         rows = queue(s, staff.actor)
         ids = {r.dossier_id for r, _ in rows}
-        dossiers = {d.id: d for d in s.scalars(select(Dossier).where(Dossier.id.in_(ids)))}
+        dossiers = dossiers_by_id(s, ids)
         return [
             QueuedView(
                 id=r.id,
@@ -110,20 +112,22 @@ def _sign(service: Service, staff: Staff, ids: list[int], secret: str) -> list[S
             "Hãy nhập mật khẩu khóa ký hoặc mã PIN", "Enter the key password or the PIN"
         )
     with service.db.reading() as s:
-        user = s.get(User, staff.actor.user_id)
-        source = user.key_source if user else None
-    with open_key_store(source, secret=secret) as store:
+        source = key_source_of(s, staff.actor)
+    with open_signing_key(source, secret=secret) as key:
         with service.db.reading() as s:
-            signer = official_signer(s, staff.actor, service, store)
-        return sign_batch(service.db.transaction, staff.actor, signer, ids)
+            signer = official_signer(s, staff.actor, service, key.store)
+        return sign_batch(
+            service.db.transaction,
+            staff.actor,
+            signer,
+            ids,
+            current_certificate=key.current_certificate,
+        )
 
 
 def _numbers(service: Service, ids: list[int]) -> dict[int, str]:
     with service.db.reading() as s:
-        rows = s.execute(
-            select(ResultDocument.id, ResultDocument.number).where(ResultDocument.id.in_(ids))
-        ).all()
-    return {row.id: row.number for row in rows}
+        return result_numbers(s, ids)
 
 
 def _sign_page(

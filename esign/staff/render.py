@@ -23,8 +23,8 @@ from receipts.calendar import VIETNAM_TZ
 from receipts.errors import ReceiptsError
 from receipts.money import amount_in_words, format_vnd
 
-from ..api.deps import SESSION_COOKIE
 from ..errors import AuthenticationError, EsignError
+from ..http.cookies import clear_session_cookie
 from . import labels
 
 log = logging.getLogger("esign.staff")
@@ -141,7 +141,7 @@ def error_page(request: Request, *, status: int, message_vi: str) -> Response:
 
 def login_redirect() -> Response:
     response = redirect(LOGIN_URL)
-    response.delete_cookie(SESSION_COOKIE)
+    clear_session_cookie(response)
     return response
 
 

@@ -1,4 +1,5 @@
-"""Who is at the keyboard: the API's session cookie, read for the staff pages."""
+"""Who is at the keyboard: the session cookie (:mod:`esign.http.cookies`), read for the staff
+pages."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.datastructures import FormData, UploadFile
 
-from ..api.deps import SESSION_COOKIE, ServiceDep
 from ..errors import AuthenticationError
+from ..http.cookies import session_secret
+from ..http.deps import ServiceDep
 from ..workflows.actors import Actor
 from ..workflows.users import actor_for_session
 from . import csrf
@@ -31,7 +33,7 @@ class Staff:
 
 def current_staff(request: Request, service: ServiceDep) -> Staff:
     """The logged-in person (cookie only: API tokens do not browse forms)."""
-    secret = request.cookies.get(SESSION_COOKIE)
+    secret = session_secret(request)
     if not secret:
         raise LoginRequired
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from ..http.errors import error_body
 from .i18n import MESSAGES, Lang
 from .ratelimit import RateLimiter, client_key
 from .render import page
@@ -16,11 +17,6 @@ SEAL_COST = 1.0
 UPLOAD_COST = 10.0
 """An upload costs a verification in a child process (up to a few CPU-seconds): with the default
 120 a minute, one address may check 12 files a minute."""
-
-
-def error_body(code: str, message_vi: str, message_en: str) -> dict[str, object]:
-    """The API's error shape (``esign.api.errors``; not imported: the API imports this package)."""
-    return {"error": {"code": code, "message_vi": message_vi, "message_en": message_en}}
 
 
 def retry_after(request: Request, cost: float) -> int | None:

@@ -24,6 +24,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.convertors import PathConvertor, register_url_convertor
 
+from ..http.errors import error_body
 from ..seal import DocumentKind, SealCheck, verify_seal
 from ..seal.claims import Field
 from ..seal.encoding import MAX_DIGITS
@@ -262,7 +263,7 @@ async def check_seal(token: str, request: Request) -> Response:
         seal = None
     if not isinstance(seal, str):
         return JSONResponse(
-            guards.error_body(
+            error_body(
                 "invalid_request", 'Cần {"seal": "<chữ số>"}', 'Expected {"seal": "<digits>"}'
             ),
             status_code=422,
@@ -278,7 +279,7 @@ async def check_seal(token: str, request: Request) -> Response:
     answer = await run_in_threadpool(work)
     if answer is None:
         vi, en = MESSAGES["verdict.unknown"]
-        return JSONResponse(guards.error_body("not_found", vi, en), status_code=404)
+        return JSONResponse(error_body("not_found", vi, en), status_code=404)
     return JSONResponse(answer, headers={"Cache-Control": "no-store"})
 
 

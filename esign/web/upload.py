@@ -13,8 +13,6 @@ not (changed, even by a byte, or someone else's document).
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import enum
 import hashlib
 from typing import Any
@@ -26,6 +24,8 @@ from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 from starlette.types import Message
 
+from ..http.errors import error_body
+from ..http.reports import FindingPublic, SignatureReportPublic
 from ..seal import verification_url
 from ..signing.report import VERDICT_TEXT, Verdict, VerificationReport
 from ..workflows.public import RecordMatch, find_by_document_sha256
@@ -190,29 +190,6 @@ async def verify_upload(request: Request, lang: str | None = None) -> HTMLRespon
     )
 
 
-class SignaturePublic(BaseModel):
-    field_name: str
-    kind: str
-    signer_name: str | None
-    certificate_serial: str | None
-    issuer: str | None
-    signing_time: dt.datetime | None
-    timestamp_time: dt.datetime | None
-    timestamp_authority: str | None
-    level: str | None
-    indication: str
-    sub_indication: str | None
-    message_vi: str
-    message_en: str
-    intact: bool
-    trusted: bool
-    revoked: bool
-    covers_whole_file: bool
-    coverage: str | None
-    modification_level: str | None
-    docmdp_ok: bool | None
-
-
 class RecordPublic(BaseModel):
     on_record: bool
     current_version: bool
@@ -221,14 +198,6 @@ class RecordPublic(BaseModel):
     """Receipts: template symbol · series · number; results: the document number."""
     status: str | None
     """valid, cancelled, replaced, adjusted or pending: the document's state now."""
-
-
-class FindingPublic(BaseModel):
-    code: str
-    message_vi: str
-    message_en: str
-    revision: int | None
-    objects: list[int]
 
 
 class VerificationPublic(BaseModel):
@@ -241,9 +210,9 @@ class VerificationPublic(BaseModel):
     size: int
     matches_record: bool | None
     record: RecordPublic
-    signatures: list[SignaturePublic]
+    signatures: list[SignatureReportPublic]  # type: ignore[valid-type]
     revisions: int = 0
-    problems: list[FindingPublic] = []
+    problems: list[FindingPublic] = []  # type: ignore[valid-type]
     """Why the file is not valid: its structure, revisions after signing, rendering."""
     awaiting: list[str] = []
     """For verdict ``incomplete``: titles of the officials whose signature is still awaited."""
@@ -271,11 +240,9 @@ def report_json(
             label=match.label if match else None,
             status=match.state if match else None,
         ),
-        signatures=[
-            SignaturePublic.model_validate(dataclasses.asdict(s)) for s in report.signatures
-        ],
+        signatures=[SignatureReportPublic.model_validate(s) for s in report.signatures],
         revisions=report.revisions,
-        problems=[FindingPublic.model_validate(dataclasses.asdict(p)) for p in report.problems],
+        problems=[FindingPublic.model_validate(p) for p in report.problems],
         awaiting=list(report.awaiting),
     )
 
@@ -318,12 +285,12 @@ async def verify_api(request: Request) -> Response:
         vi, en = MESSAGES[key]
         size = Lang("vi").size(settings.upload_limit_bytes)
         return JSONResponse(
-            guards.error_body(code, vi.format(limit=size), en.format(limit=size)),
+            error_body(code, vi.format(limit=size), en.format(limit=size)),
             status_code=received.status,
         )
     checked = await run_in_threadpool(_check, request, received[1])
     if checked is None:
         vi, en = MESSAGES["verify.busy"]
-        return JSONResponse(guards.error_body("busy", vi, en), status_code=503)
+        return JSONResponse(error_body("busy", vi, en), status_code=503)
     body = report_json(*checked, settings.public_url)
     return JSONResponse(body.model_dump(mode="json"), headers={"Cache-Control": "no-store"})

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..db.models import User, UserRole
 from ..errors import PermissionDeniedError
+from ..identifiers import OfficialRole
 
 ROLE_NAMES_VI = {
     UserRole.CLERK: "cán bộ thu phí",
@@ -20,7 +21,7 @@ class Actor:
     username: str
     full_name: str
     role: UserRole
-    official_role: str | None = None
+    official_role: OfficialRole | None = None
     scopes: frozenset[str] | None = None
     """For API tokens: the scopes granted; None for a logged-in person (all of the role)."""
 
@@ -31,7 +32,7 @@ class Actor:
             username=user.username,
             full_name=user.full_name,
             role=user.role,
-            official_role=user.official_role,
+            official_role=OfficialRole(user.official_role) if user.official_role else None,
             scopes=scopes,
         )
 
@@ -41,6 +42,18 @@ class Actor:
 
 
 SYSTEM = Actor(user_id=0, username="system", full_name="Hệ thống", role=UserRole.ADMIN)
+
+
+def console(os_user: str) -> Actor:
+    """The administrator at the server's console (``esign certs``, ``esign seal``): whoever
+    can run the command on the server can read the data folder anyway; the audit entry names
+    the operating-system account."""
+    return Actor(
+        user_id=0,
+        username=f"console:{os_user}",
+        full_name=f"Quản trị viên tại máy chủ ({os_user})",
+        role=UserRole.ADMIN,
+    )
 
 
 def require(actor: Actor, *roles: UserRole, scope: str | None = None) -> None:

@@ -1,22 +1,6 @@
-"""The ward's certificates for administrators: list, show, import, revoke.
-
-The PKI folder is files and the audit log is a table, so one change cannot be atomic across
-both. Each change runs in a database transaction, in this order:
-
-1. lock the audit log's head row (PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already holds the
-   write lock), which also serialises changes to the folder between app processes: the folder's
-   manifest is a read-modify-write file with no lock of its own;
-2. change the folder (import, or revoke and publish the new CRL);
-3. append the audit entry, and bind the certificate to an official if asked;
-4. commit (the caller's ``with db.transaction()``).
-
-Why the folder before the commit: a refused change (wrong password, untrusted chain, already
-revoked) is by far the common failure, and in this order it leaves nothing behind, neither in
-the folder nor in the log. The other order (commit the entry, then change the folder) would
-leave a log that claims changes which never happened. What remains is a database failure
-between steps 2 and 4: the folder has changed and cannot be rolled back (a published CRL is
-public), so it is logged at CRITICAL with everything needed to reconcile by hand; for a
-revocation that is the safe direction (the certificate is revoked, only its entry is missing).
+"""The ward's certificates for administrators: list, show, import, revoke (from the API and
+``esign certs`` alike). A change locks, changes the folder, then audits, in the order
+:mod:`.key_changes` explains.
 """
 
 from __future__ import annotations
@@ -29,7 +13,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certs import (
@@ -43,10 +27,10 @@ from certs import (
 )
 from certs.errors import UnknownEntityError
 
-from .. import audit
-from ..db.models import AuditHead, User, UserRole
+from ..db.models import User, UserRole
 from ..errors import ConflictError, NotFoundError, ValidationError
 from .actors import Actor, require
+from .key_changes import lock_key_changes, record_key_change
 from .users import register_certificate
 
 log = logging.getLogger("esign.certificates")
@@ -132,7 +116,7 @@ def import_certificate(
         )
     # Everything that can refuse the binding is checked before the folder changes.
     user = _official_for(session, user_id, role) if user_id is not None else None
-    _lock_pki_changes(session)
+    lock_key_changes(session)
     _refuse_duplicate(pki, read_certificate_bundle(data, password=password, source=source))
     entry = pki.import_certificate(
         data, role=role, now=now, name=name, password=password, source=source
@@ -148,10 +132,9 @@ def import_certificate(
         "has_key": info.has_key,
         "user_id": user_id,
     }
-    _report_if_rolled_back(session, "certificate.import", details)
-    audit.append(
+    record_key_change(
         session,
-        actor=actor.label,
+        actor,
         action="certificate.import",
         subject=f"certificate:{info.name}",
         details=details,
@@ -176,7 +159,7 @@ def revoke_certificate(
     entry = _entry(pki, name)
     sha256 = hashlib.sha256(entry.certificate.public_bytes(Encoding.DER)).hexdigest()
     bound = list(session.scalars(select(User.id).where(User.certificate_sha256 == sha256)))
-    _lock_pki_changes(session)
+    lock_key_changes(session)
     revocation = pki.revoke(name, reason=reason, at=at, now=now)
     details: dict[str, Any] = {
         "serial": format(revocation.serial_number, "x"),
@@ -187,13 +170,8 @@ def revoke_certificate(
         "crl_published": revocation.issuer,
         "bound_users": bound,
     }
-    _report_if_rolled_back(session, "certificate.revoke", {"name": name, **details})
-    audit.append(
-        session,
-        actor=actor.label,
-        action="certificate.revoke",
-        subject=f"certificate:{name}",
-        details=details,
+    record_key_change(
+        session, actor, action="certificate.revoke", subject=f"certificate:{name}", details=details
     )
     return describe(pki, entry, revocation)
 
@@ -210,7 +188,7 @@ def crl_is_due(der: bytes, *, now: dt.datetime) -> bool:
 def publish_crl_if_due(session: Session, pki: PkiFolder, ca: str, *, now: dt.datetime) -> bytes:
     """The CRL of ``ca``, re-published if it is due. Under the same lock as the other folder
     changes; not audited: it restates the register, it changes nothing in it."""
-    _lock_pki_changes(session)
+    lock_key_changes(session)
     current = pki.crl(ca)
     if not crl_is_due(current, now=now):
         return current  # another process published it while we waited for the lock
@@ -253,28 +231,3 @@ def _official_for(session: Session, user_id: int, role: Role) -> User:
             f"Certificate role {role.value} differs from the official's {user.official_role}",
         )
     return user
-
-
-def _lock_pki_changes(session: Session) -> None:
-    session.execute(select(AuditHead.seq).where(AuditHead.id == 1).with_for_update())
-
-
-def _report_if_rolled_back(session: Session, change: str, details: dict[str, Any]) -> None:
-    """From here on the folder has changed: a rollback must not pass silently."""
-    state = {"settled": False}
-
-    def committed(_session: Session) -> None:
-        state["settled"] = True
-
-    def rolled_back(_session: Session) -> None:
-        if not state["settled"]:
-            state["settled"] = True
-            log.critical(
-                "PKI folder changed (%s) but the database transaction rolled back: the audit "
-                "log has no entry for it; reconcile by hand: %s",
-                change,
-                audit.canonical_json(details),
-            )
-
-    event.listen(session, "after_commit", committed)
-    event.listen(session, "after_rollback", rolled_back)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from ..db.models import Dossier, DossierStatus, UserRole
 from ..db.types import utcnow
 from ..errors import ConflictError, NotFoundError, ValidationError
 from .actors import Actor, require
+from .paging import Page, page_of
 
 ORDER = list(DossierStatus)
 _STEP_COLUMN = {
@@ -132,6 +134,20 @@ def get_dossier(session: Session, dossier_id: int, *, for_update: bool = False) 
     if dossier is None:
         raise NotFoundError("Không có hồ sơ này", "No such dossier")
     return dossier
+
+
+def list_dossiers(
+    session: Session, *, status: DossierStatus | None = None, offset: int = 0, limit: int = 50
+) -> Page[Dossier]:
+    """Newest first."""
+    stmt = select(Dossier)
+    if status is not None:
+        stmt = stmt.where(Dossier.status == status)
+    return page_of(session, stmt, order_by=Dossier.id.desc(), offset=offset, limit=limit)
+
+
+def dossiers_by_id(session: Session, ids: Iterable[int]) -> dict[int, Dossier]:
+    return {d.id: d for d in session.scalars(select(Dossier).where(Dossier.id.in_(list(ids))))}
 
 
 def advance(session: Session, actor: Actor | None, dossier: Dossier, to: DossierStatus) -> Dossier:

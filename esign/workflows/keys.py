@@ -4,6 +4,9 @@ administrator registered it, with the password or PIN the official types for thi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,7 @@ from certs import CertsError, KeyStore, Pkcs11KeyStore, Pkcs12KeyStore
 from .. import audit
 from ..db.models import User, UserRole
 from ..errors import NotFoundError, SigningError, ValidationError
+from ..signing.tokens import CertificateSource, TokenCertificateReader
 from .actors import Actor, require
 
 
@@ -38,6 +42,39 @@ def open_key_store(source: dict[str, Any] | None, *, secret: str) -> KeyStore:
     except CertsError as exc:
         raise SigningError(exc.message_vi, exc.message_en, code=exc.code) from exc
     raise SigningError("Loại khóa ký không hỗ trợ", "Unsupported key source", code="bad_key_source")
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    store: KeyStore
+    current_certificate: CertificateSource | None
+    """Reads the certificate where the key lives now (a token); None for a PKCS#12 file,
+    whose certificate was read once with the key."""
+
+
+@contextmanager
+def open_signing_key(source: dict[str, Any] | None, *, secret: str) -> Iterator[SigningKey]:
+    """The key store for one batch and, for a token, a reader of its certificate (closed
+    before the store: a session left open would keep the token logged in)."""
+    with open_key_store(source, secret=secret) as store:
+        reader = None
+        if source and source.get("kind") == "pkcs11":
+            reader = TokenCertificateReader(
+                module=source["module"],
+                token_label=source["token_label"],
+                label=source.get("cert_label") or source["key_label"],
+            )
+        try:
+            yield SigningKey(store=store, current_certificate=reader)
+        finally:
+            if reader is not None:
+                reader.close()
+
+
+def key_source_of(session: Session, actor: Actor) -> dict[str, Any] | None:
+    """Where the acting official's key is, as the administrator registered it."""
+    user = session.get(User, actor.user_id)
+    return user.key_source if user is not None else None
 
 
 def set_key_source(session: Session, actor: Actor, *, user_id: int, source: dict[str, Any]) -> User:

@@ -8,7 +8,7 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -31,7 +31,7 @@ from ..db.models import (
     UserRole,
 )
 from ..db.types import utcnow
-from ..errors import ConflictError, EsignError, NotFoundError, ValidationError
+from ..errors import ConflictError, NotFoundError, ValidationError
 from ..numbering import take_number
 from ..seal import DocumentKind, make_seal, qr_url, verification_url
 from ..security import new_document_token
@@ -399,29 +399,6 @@ def sign_one(session: Session, actor: Actor, signer: DocumentSigner, result_id: 
     )
 
 
-def sign_batch(
-    transaction: Callable[[], Any], actor: Actor, signer: DocumentSigner, result_ids: Sequence[int]
-) -> list[SignOutcome]:
-    """Sign many documents with one opened key (one PIN entry): one transaction and one outcome
-    per document; a refused document does not stop the others."""
-    outcomes = []
-    for result_id in result_ids:
-        try:
-            with transaction() as session:
-                outcomes.append(sign_one(session, actor, signer, result_id))
-        except EsignError as exc:
-            outcomes.append(
-                SignOutcome(
-                    result_id=result_id,
-                    ok=False,
-                    code=exc.code,
-                    message_vi=exc.message_vi,
-                    message_en=exc.message_en,
-                )
-            )
-    return outcomes
-
-
 __all__ = [
     "TEMPLATES",
     "SignOutcome",
@@ -429,6 +406,5 @@ __all__ = [
     "copy_warning",
     "create_result",
     "queue",
-    "sign_batch",
     "sign_one",
 ]

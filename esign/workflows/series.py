@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
 from ..db.models import ReceiptSeries, UserRole
 from ..errors import ConflictError, NotFoundError, ValidationError
+from ..identifiers import SYMBOL
 from .actors import Actor, require
-
-_SYMBOL = re.compile(r"^[0-9A-Z][0-9A-Z-]{1,19}$")
 
 
 def create_series(
@@ -20,7 +17,7 @@ def create_series(
 ) -> ReceiptSeries:
     require(actor, UserRole.ADMIN, scope="users")
     template_symbol, series = template_symbol.strip().upper(), series.strip().upper()
-    if not _SYMBOL.match(template_symbol) or not _SYMBOL.match(series):
+    if not SYMBOL.match(template_symbol) or not SYMBOL.match(series):
         raise ValidationError(
             "Mẫu số và ký hiệu chỉ gồm chữ in hoa, số và dấu gạch (tối đa 20 ký tự)",
             "Template symbol and series: capitals, digits and dashes (20 characters at most)",
@@ -43,6 +40,10 @@ def create_series(
         details={"template_symbol": template_symbol, "series": series},
     )
     return row
+
+
+def list_series(session: Session) -> list[ReceiptSeries]:
+    return list(session.scalars(select(ReceiptSeries).order_by(ReceiptSeries.id)))
 
 
 def set_series_active(

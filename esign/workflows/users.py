@@ -5,19 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from dataclasses import dataclass
 
 from cryptography import x509
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit
 from ..db.models import ApiToken, User, UserRole, WebSession
 from ..db.types import utcnow
 from ..errors import AuthenticationError, ConflictError, NotFoundError, ValidationError
+from ..identifiers import OfficialRole
 from ..security import TOKEN_PREFIX, check_password, hash_password, new_secret, sha256_hex
 from .actors import Actor, require
+from .paging import Page, page_of
 
-OFFICIAL_ROLES = ("judicial_officer", "chairman", "vice_chairman")
+OFFICIAL_ROLES = tuple(OfficialRole)
 SCOPES = ("fees", "dossiers", "receipts", "results", "reports", "certificates", "users", "tsa")
 MIN_PASSWORD = 10
 SESSION_HOURS = 10
@@ -35,7 +38,7 @@ def create_user(
     full_name: str,
     role: UserRole,
     password: str,
-    official_role: str | None = None,
+    official_role: OfficialRole | str | None = None,
     title: str | None = None,
 ) -> User:
     require(actor, UserRole.ADMIN, scope="users")
@@ -49,11 +52,7 @@ def create_user(
             f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự",
             f"Password must have at least {MIN_PASSWORD} characters",
         )
-    if role is UserRole.OFFICIAL and official_role not in OFFICIAL_ROLES:
-        raise ValidationError(
-            f"Người ký cần chức danh ký: {', '.join(OFFICIAL_ROLES)}",
-            f"An official needs a signing role: {', '.join(OFFICIAL_ROLES)}",
-        )
+    signs_as = _official_role(official_role) if role is UserRole.OFFICIAL else None
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ConflictError(f"Tên đăng nhập {username} đã có", f"Username {username} exists")
     user = User(
@@ -61,7 +60,7 @@ def create_user(
         full_name=full_name.strip(),
         role=role,
         password_hash=hash_password(password),
-        official_role=official_role if role is UserRole.OFFICIAL else None,
+        official_role=signs_as.value if signs_as else None,
         title=title,
         active=True,
     )
@@ -75,6 +74,16 @@ def create_user(
         details={"username": username, "role": role.value, "official_role": user.official_role},
     )
     return user
+
+
+def _official_role(value: OfficialRole | str | None) -> OfficialRole:
+    try:
+        return OfficialRole(value or "")
+    except ValueError:
+        names = ", ".join(OFFICIAL_ROLES)
+        raise ValidationError(
+            f"Người ký cần chức danh ký: {names}", f"An official needs a signing role: {names}"
+        ) from None
 
 
 def register_certificate(
@@ -199,3 +208,32 @@ def end_web_session(session: Session, secret: str) -> None:
     ws = session.get(WebSession, sha256_hex(secret))
     if ws is not None:
         session.delete(ws)
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("Không có người dùng này", "No such user")
+    return user
+
+
+def list_users(session: Session, actor: Actor, *, offset: int = 0, limit: int = 50) -> Page[User]:
+    require(actor, UserRole.ADMIN, scope="users")
+    return page_of(session, select(User), order_by=User.id, offset=offset, limit=limit)
+
+
+@dataclass(frozen=True, slots=True)
+class UserCounts:
+    total: int
+    active: int
+
+
+def count_users(session: Session) -> UserCounts:
+    total = session.scalar(select(func.count()).select_from(User)) or 0
+    active = session.scalar(select(func.count()).select_from(User).where(User.active.is_(True)))
+    return UserCounts(total=total, active=active or 0)
+
+
+def api_tokens_of(session: Session, actor: Actor) -> list[ApiToken]:
+    """The caller's own API tokens (never the secrets: only their hashes are stored)."""
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == actor.user_id)))

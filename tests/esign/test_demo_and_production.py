@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from esign.api import create_app
+from esign.app import create_app
 from esign.config import Settings
 from esign.demo import CREDENTIALS, setup_demo
 from esign.errors import ConfigurationError

@@ -41,6 +41,7 @@ def test_certified_copy_tiers_and_cap(pages: int, copies: int, total: int) -> No
 
 def test_cap_is_explained() -> None:
     line = quote("CT-BS", on=DAY, pages=300).lines[0]
+    assert line.rule_text is not None
     assert "tối đa 200.000 đ/bản" in line.rule_text
     assert "1.000 đ/trang × 298 trang" in line.rule_text
 
@@ -127,7 +128,7 @@ def test_unknown_code_names_closest() -> None:
 )
 def test_bad_counts(kwargs: dict[str, int]) -> None:
     with pytest.raises(QuoteInputError):
-        quote("CT-BS", on=DAY, **kwargs)
+        quote("CT-BS", on=DAY, pages=kwargs.get("pages"), copies=kwargs.get("copies"))
 
 
 def test_unknown_category() -> None:

@@ -170,7 +170,7 @@ def test_nq66_22_needs_every_condition(
     drop = facts.pop("drop", None)
     stated.update(facts)
     if drop:
-        del stated[drop]
+        del stated[str(drop)]
     q = quote(code, on=on, catalog=HP, channel=channel, facts=stated)
     assert q.total > 0 and q.lines[0].exemption is None and q.lines[0].evidence is None
 

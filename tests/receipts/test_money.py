@@ -100,7 +100,7 @@ def _parse_group(tokens: list[str]) -> int:
 def _parse(words: str) -> int:
     """An independent reader of the words, to show they say the amount they were made from."""
     scales = {"nghìn": 1_000, "triệu": 1_000_000, "tỷ": 1_000_000_000}
-    total, group = 0, []
+    total, group = 0, list[str]()
     for tok in words.lower().removesuffix(" đồng").split():
         if tok in scales:
             total += _parse_group(group) * scales[tok]

@@ -84,7 +84,8 @@ def lines_holding(pdf: bytes, page: int, text: str) -> int:
 def render(pdf: bytes, page: int, *, dpi: float, grayscale: bool = True) -> Image.Image:
     doc = pdfium.PdfDocument(pdf)
     try:
-        return doc[page].render(scale=dpi / 72, grayscale=grayscale).to_pil()
+        image: Image.Image = doc[page].render(scale=dpi / 72, grayscale=grayscale).to_pil()
+        return image
     finally:
         doc.close()
 
@@ -93,7 +94,10 @@ def decode_qr(image: Image.Image) -> list[Any]:
     """QR codes zxing-cpp finds in ``image`` at its own resolution (no downscaling)."""
     return list(
         zxingcpp.read_barcodes(
-            image, formats=zxingcpp.BarcodeFormat.QRCode, try_downscale=False, try_rotate=False
+            image,
+            formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode),
+            try_downscale=False,
+            try_rotate=False,
         )
     )
 

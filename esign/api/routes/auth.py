@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import func, select
 
-from ...db.models import ApiToken, User
+from ...db.models import User
+from ...http.cookies import clear_session_cookie, session_secret, set_session_cookie
 from ...workflows import users
-from ..deps import SESSION_COOKIE, ActorDep, AdminCertificates, AdminUsers, ServiceDep
+from ..deps import ActorDep, AdminCertificates, AdminUsers, ServiceDep
 from ..schemas import (
     CertificateRegister,
     ListOf,
@@ -29,30 +29,23 @@ def login(body: LoginCreate, request: Request, response: Response, service: Serv
         secret = users.start_web_session(s, user) if user else None
     if user is None or secret is None:
         raise users.LOGIN_FAILED
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        max_age=users.SESSION_HOURS * 3600,
-    )
+    set_session_cookie(request, response, secret, hours=users.SESSION_HOURS)
     return user
 
 
 @router.post("/auth/logout", status_code=204)
 def logout(request: Request, response: Response, service: ServiceDep) -> None:
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = session_secret(request)
     if cookie:
         with service.db.transaction() as s:
             users.end_web_session(s, cookie)
-    response.delete_cookie(SESSION_COOKIE)
+    clear_session_cookie(response)
 
 
 @router.get("/auth/me", response_model=UserPublic)
 def me(actor: ActorDep, service: ServiceDep) -> User | None:
     with service.db.reading() as s:
-        return s.get(User, actor.user_id)
+        return users.get_user(s, actor.user_id)
 
 
 @router.post("/tokens", response_model=TokenPublic, status_code=201)
@@ -74,10 +67,9 @@ def create_token(body: TokenCreate, actor: ActorDep, service: ServiceDep) -> Tok
 @router.get("/tokens", response_model=ListOf[TokenPublic])
 def list_tokens(actor: ActorDep, service: ServiceDep) -> ListOf[TokenPublic]:
     with service.db.reading() as s:
-        rows = s.scalars(select(ApiToken).where(ApiToken.user_id == actor.user_id)).all()
         data = [
             TokenPublic(id=t.id, name=t.name, scopes=t.scopes, expires_at=t.expires_at)
-            for t in rows
+            for t in users.api_tokens_of(s, actor)
         ]
     return ListOf(data=data, count=len(data))
 
@@ -101,11 +93,9 @@ def create_user(body: UserCreate, service: ServiceDep, actor: AdminUsers) -> Use
 def list_users(
     service: ServiceDep, actor: AdminUsers, offset: int = 0, limit: int = 50
 ) -> dict[str, object]:
-    limit = max(1, min(limit, 200))
     with service.db.reading() as s:
-        rows = s.scalars(select(User).order_by(User.id).offset(max(0, offset)).limit(limit)).all()
-        count = s.scalar(select(func.count()).select_from(User)) or 0
-    return {"data": rows, "count": count}
+        page = users.list_users(s, actor, offset=offset, limit=limit)
+    return {"data": page.items, "count": page.count}
 
 
 @router.put("/users/{user_id}/certificate", response_model=UserPublic)

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import func, select
 
 from receipts.calendar import VIETNAM_TZ
 from receipts.fees import quote
@@ -71,14 +70,9 @@ def list_dossiers(
     offset: int = 0,
     limit: int = 50,
 ) -> dict[str, object]:
-    limit = max(1, min(limit, 200))
-    stmt = select(Dossier)
-    if status is not None:
-        stmt = stmt.where(Dossier.status == status)
     with service.db.reading() as s:
-        count = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        rows = s.scalars(stmt.order_by(Dossier.id.desc()).offset(max(0, offset)).limit(limit)).all()
-    return {"data": rows, "count": count}
+        page = dossiers.list_dossiers(s, status=status, offset=offset, limit=limit)
+    return {"data": page.items, "count": page.count}
 
 
 @router.get("/dossiers/{dossier_id}", response_model=DossierPublic)

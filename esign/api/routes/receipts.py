@@ -7,13 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
 
 from receipts.pdf import FeeLine, PaymentMethod
 
-from ...db.models import Receipt, ReceiptSeries, ReceiptStatus, StoredDocument
-from ...errors import NotFoundError
+from ...db.models import Receipt, ReceiptStatus
+from ...identifiers import ProcedureCode, SeriesCode, TemplateSymbol
 from ...seal import verification_url
+from ...workflows import queries
 from ...workflows import receipts as flows
 from ...workflows import series as series_flows
 from ...workflows.idempotency import run_idempotent
@@ -33,7 +33,7 @@ class FeeLineIn(Strict):
 
 
 class FeesIn(Strict):
-    procedure_code: str | None = Field(default=None, max_length=32)
+    procedure_code: ProcedureCode | None = None
     pages: int | None = Field(default=None, ge=1, le=10_000)
     copies: int | None = Field(default=None, ge=1, le=1_000)
     cases: int | None = Field(default=None, ge=1, le=1_000)
@@ -59,8 +59,8 @@ class ReceiptCreate(Strict):
     payment_method: PaymentMethod
     dossier_id: int | None = None
     fees: FeesIn | None = None
-    template_symbol: str | None = Field(default=None, max_length=20)
-    series: str | None = Field(default=None, max_length=20)
+    template_symbol: TemplateSymbol | None = None
+    series: SeriesCode | None = None
 
 
 REASON_CODE = Field(
@@ -153,13 +153,11 @@ def _load_public(service: ServiceDep, receipt_id: int) -> ReceiptPublic:
     with service.db.reading() as s:
         receipt = flows.get_receipt(s, receipt_id)
         adjusted = [r.id for r in flows.adjustments_of(s, receipt)]
-        sha = s.scalar(
-            select(StoredDocument.sha256).where(StoredDocument.id == receipt.document_id)
-        )
+        shas = queries.pdf_sha256s(s, [receipt.document_id])
         return _public(
             receipt,
             adjusted_by=adjusted,
-            pdf_sha256=sha or "",
+            pdf_sha256=shas.get(receipt.document_id, ""),
             public_url=service.settings.public_url,
         )
 
@@ -218,33 +216,12 @@ def list_receipts(
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ListOf[ReceiptPublic]:
-    stmt = select(Receipt)
-    if status is not None:
-        stmt = stmt.where(Receipt.status == status)
-    if series:
-        stmt = stmt.where(Receipt.series == series)
-    if payer:
-        stmt = stmt.where(Receipt.payer_name.contains(payer))
-    if issued_from:
-        stmt = stmt.where(
-            Receipt.issued_at
-            >= dt.datetime.combine(issued_from, dt.time(), dt.UTC) - dt.timedelta(hours=7)
-        )
-    if issued_to:
-        stmt = stmt.where(
-            Receipt.issued_at
-            < dt.datetime.combine(issued_to, dt.time(), dt.UTC) + dt.timedelta(hours=17)
-        )
+    filters = queries.ReceiptFilter(
+        status=status, series=series, payer=payer, issued_from=issued_from, issued_to=issued_to
+    )
     with service.db.reading() as s:
-        count = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        rows = s.scalars(stmt.order_by(Receipt.id.desc()).offset(offset).limit(limit)).all()
-        shas = dict(
-            s.execute(
-                select(StoredDocument.id, StoredDocument.sha256).where(
-                    StoredDocument.id.in_([r.document_id for r in rows])
-                )
-            ).all()
-        )
+        page = queries.list_receipts(s, filters, offset=offset, limit=limit)
+        shas = queries.pdf_sha256s(s, [r.document_id for r in page.items])
         data = [
             _public(
                 r,
@@ -252,9 +229,9 @@ def list_receipts(
                 pdf_sha256=shas.get(r.document_id, ""),
                 public_url=service.settings.public_url,
             )
-            for r in rows
+            for r in page.items
         ]
-    return ListOf(data=data, count=count)
+    return ListOf(data=data, count=page.count)
 
 
 @router.get("/receipts/{receipt_id}", response_model=ReceiptPublic)
@@ -270,9 +247,7 @@ def get_receipt(receipt_id: int, service: ServiceDep, actor: ReceiptReader) -> R
 def receipt_pdf(receipt_id: int, service: ServiceDep, actor: ReceiptReader) -> Response:
     with service.db.reading() as s:
         receipt = flows.get_receipt(s, receipt_id)
-        doc = s.get(StoredDocument, receipt.document_id)
-        if doc is None:
-            raise NotFoundError("Không có tệp của biên lai", "No PDF for this receipt")
+        doc = queries.stored_pdf(s, receipt.document_id)
         name = f"bien-lai-{receipt.series}-{receipt.number:07d}.pdf"
         return Response(
             doc.content,
@@ -336,8 +311,8 @@ def adjust(
 
 
 class SeriesCreate(Strict):
-    template_symbol: str = Field(min_length=2, max_length=20)
-    series: str = Field(min_length=2, max_length=20)
+    template_symbol: TemplateSymbol
+    series: SeriesCode
 
 
 class SeriesPublic(BaseModel):
@@ -360,7 +335,7 @@ def create_series(body: SeriesCreate, service: ServiceDep, actor: AdminUsers) ->
 @router.get("/series", response_model=ListOf[SeriesPublic])
 def list_series(service: ServiceDep, actor: ReceiptReader) -> Any:
     with service.db.reading() as s:
-        rows = s.scalars(select(ReceiptSeries).order_by(ReceiptSeries.id)).all()
+        rows = series_flows.list_series(s)
         return {"data": rows, "count": len(rows)}
 
 

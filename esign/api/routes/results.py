@@ -7,12 +7,14 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
 
-from ...db.models import ResultDocument, ResultStatus, StoredDocument, User
-from ...errors import NotFoundError
+from ...db.models import ResultDocument, ResultStatus
+from ...http.reports import VerificationReportPublic
+from ...workflows import queries
 from ...workflows import results as flows
-from ...workflows.keys import open_key_store, set_key_source
+from ...workflows.batches import sign_batch
+from ...workflows.keys import key_source_of, open_signing_key, set_key_source
+from ...workflows.verification import verify_result
 from ..deps import AdminCertificates, ResultPreparer, ResultReader, ResultSigner, ServiceDep
 from ..schemas import ListOf, Strict
 
@@ -25,7 +27,9 @@ class ResultCreate(Strict):
     """Template fields: see the schemas of esign.workflows.result_templates."""
 
 
-class SignaturePublic(BaseModel):
+class SignatureSlotPublic(BaseModel):
+    """One official's place on the document: whose turn, and when it was signed."""
+
     model_config = ConfigDict(from_attributes=True)
     position: int
     role: str
@@ -50,7 +54,7 @@ class ResultPublic(BaseModel):
     status: ResultStatus
     created_at: dt.datetime
     signed_at: dt.datetime | None
-    signatures: list[SignaturePublic]
+    signatures: list[SignatureSlotPublic]
     next_role: str | None = None
     warnings: list[WarningPublic] = []
     """For the clerk: e.g. the active content removed from a supplied copy."""
@@ -109,16 +113,9 @@ def list_results(
     offset: int = 0,
     limit: int = 50,
 ) -> ListOf[ResultPublic]:
-    limit = max(1, min(limit, 200))
-    stmt = select(ResultDocument)
-    if status is not None:
-        stmt = stmt.where(ResultDocument.status == status)
     with service.db.reading() as s:
-        count = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        rows = s.scalars(
-            stmt.order_by(ResultDocument.id.desc()).offset(max(0, offset)).limit(limit)
-        ).all()
-        return ListOf(data=[_public(r) for r in rows], count=count)
+        page = queries.list_results(s, status=status, offset=offset, limit=limit)
+        return ListOf(data=[_public(r) for r in page.items], count=page.count)
 
 
 @router.get("/results/queue", response_model=ListOf[ResultPublic])
@@ -133,12 +130,17 @@ def my_queue(service: ServiceDep, actor: ResultSigner) -> ListOf[ResultPublic]:
 def sign(body: SignCreate, service: ServiceDep, actor: ResultSigner) -> ListOf[SignOutcomePublic]:
     """Sign one or many documents with one entry of the password or PIN."""
     with service.db.reading() as s:
-        user = s.get(User, actor.user_id)
-        source = user.key_source if user else None
-    with open_key_store(source, secret=body.secret) as store:
+        source = key_source_of(s, actor)
+    with open_signing_key(source, secret=body.secret) as key:
         with service.db.reading() as s:
-            signer = flows.official_signer(s, actor, service, store)
-        outcomes = flows.sign_batch(service.db.transaction, actor, signer, body.result_ids)
+            signer = flows.official_signer(s, actor, service, key.store)
+        outcomes = sign_batch(
+            service.db.transaction,
+            actor,
+            signer,
+            body.result_ids,
+            current_certificate=key.current_certificate,
+        )
     data = [SignOutcomePublic.model_validate(o, from_attributes=True) for o in outcomes]
     return ListOf(data=data, count=len(data))
 
@@ -147,6 +149,15 @@ def sign(body: SignCreate, service: ServiceDep, actor: ResultSigner) -> ListOf[S
 def get(result_id: int, service: ServiceDep, actor: ResultReader) -> ResultPublic:
     with service.db.reading() as s:
         return _public(flows.get_result(s, result_id))
+
+
+@router.get("/results/{result_id}/verification", response_model=VerificationReportPublic)
+def verification(result_id: int, service: ServiceDep, actor: ResultReader) -> Any:
+    """The signature report of the document as signed so far: each signature's signer, time,
+    integrity and trust, and one verdict (the same verifier as ``POST /api/v1/verify``)."""
+    with service.db.reading() as s:
+        report = verify_result(s, actor, service, result_id)
+    return VerificationReportPublic.model_validate(report)
 
 
 @router.get(
@@ -159,9 +170,7 @@ def get(result_id: int, service: ServiceDep, actor: ResultReader) -> ResultPubli
 def pdf(result_id: int, service: ServiceDep, actor: ResultReader) -> Response:
     with service.db.reading() as s:
         result = flows.get_result(s, result_id)
-        doc = s.get(StoredDocument, result.document_id)
-        if doc is None:
-            raise NotFoundError("Không có tệp của văn bản", "No PDF for this document")
+        doc = queries.stored_pdf(s, result.document_id)
         return Response(
             doc.content,
             media_type="application/pdf",

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from esign.api import create_app
+from esign.app import create_app
 from esign.config import Settings
 from esign.db import Database
 from esign.db.models import UserRole
 from esign.service import Service
+from esign.signing.levels import PadesLevel
 from esign.workflows.actors import SYSTEM
 from esign.workflows.series import create_series
 from esign.workflows.users import create_user
@@ -56,7 +57,7 @@ def make_api(database: Database, tmp_path: Path, pki_template: Path) -> Iterator
     settings = Settings(
         data_dir=data,
         database_url=database.url,
-        signing_level="B-B",
+        signing_level=PadesLevel.B_B,
         public_url="https://vanan.chilinh.haiduong.gov.vn",
     )
     service = Service(settings=settings, db=database, catalog=default_catalog("HD"))

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from certs import BuiltPki
+from esign import audit
 from esign.db.models import AuditEntry, User
-from esign.workflows import certificates as flows
 
 from .conftest import Api
 
@@ -193,7 +193,7 @@ def test_refused_imports_change_nothing(api: Api, test_pki: BuiltPki) -> None:
     assert error["code"] == "untrusted_chain" and error["message_vi"] and error["message_en"]
 
     _trust_other_root(api, test_pki)
-    cases = [
+    cases: list[tuple[dict[str, object], int, str]] = [
         (dict(role="judicial_officer", password="sai-mat-khau"), 422, "wrong_password"),
         (dict(role="judicial_officer"), 422, "wrong_password"),  # no password for a PKCS#12
         (dict(role="tsa", password=PASSWORD), 422, "invalid_input"),
@@ -275,7 +275,7 @@ def test_a_database_failure_after_the_folder_changed_is_logged(
         raise RuntimeError("database went away")
 
     admin = api.login("admin", raise_server_exceptions=False)
-    monkeypatch.setattr(flows.audit, "append", broken_append)
+    monkeypatch.setattr(audit, "append", broken_append)
     with caplog.at_level(logging.CRITICAL, logger="esign.certificates"):
         r = admin.post(f"{URL}/vice-chairman/revoke", json={"reason": "superseded"})
     assert r.status_code == 500 and r.json()["error"]["code"] == "internal_error"

@@ -21,8 +21,8 @@ from cryptography.x509.oid import AuthorityInformationAccessOID
 from fastapi.testclient import TestClient
 
 from certs import PkiFolder
-from esign.api import create_app
 from esign.api.routes import pki as pki_routes
+from esign.app import create_app
 from esign.config import Settings
 from esign.db import Database
 from esign.db.models import User, UserRole
@@ -325,9 +325,10 @@ def test_the_service_stamps_its_signatures_through_its_own_http_tsa(
     """ESIGN_TIMESTAMP_URLS pointing at our own /pki/tsa, over real HTTP: with the configured
     token the seal reaches B-T; without it the TSA refuses and so does signing."""
     from esign.errors import SigningError
+    from esign.signing.levels import PadesLevel
     from esign.signing.report import Verdict
-    from esign.signing.sign import SignaturePlace
     from esign.signing.verify import verify
+    from receipts.pdf import SignaturePlace
     from tests.esign.signing.conftest import simple_pdf
     from tests.esign.web.server import free_port, serve
 
@@ -338,7 +339,7 @@ def test_the_service_stamps_its_signatures_through_its_own_http_tsa(
         def service(token: str | None) -> Service:
             settings = Settings(
                 data_dir=public.service.settings.data_dir,
-                signing_level="B-T",
+                signing_level=PadesLevel.B_T,
                 public_url="https://vanan.example.vn",
                 timestamp_urls=[url],
                 timestamp_token=token,  # type: ignore[arg-type]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -25,7 +26,7 @@ def _dossier(api: Api, clerk, **extra) -> int:  # type: ignore[no-untyped-def]
     return int(r.json()["id"])
 
 
-def _free(procedure: str = "CT-BS", **fees) -> dict:  # type: ignore[no-untyped-def]
+def _free(procedure: str = "CT-BS", **fees: Any) -> dict[str, Any]:
     return {
         "payer_name": "Nguyễn Văn Bình",
         "payer_address": "Số 5 đường Trần Hưng Đạo, phường Văn An",

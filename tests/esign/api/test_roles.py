@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from .conftest import Api
@@ -45,10 +46,14 @@ ROLES: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/results/sign"): {"official"},
     ("GET", "/api/v1/results/{result_id}"): STAFF,
     ("GET", "/api/v1/results/{result_id}/pdf"): STAFF,
+    ("GET", "/api/v1/results/{result_id}/verification"): STAFF,
     ("GET", "/api/v1/certificates"): {"admin"},
     ("GET", "/api/v1/certificates/{name}"): {"admin"},
     ("POST", "/api/v1/certificates/import"): {"admin"},
     ("POST", "/api/v1/certificates/{name}/revoke"): {"admin"},
+    ("GET", "/api/v1/seal-keys"): {"admin"},
+    ("POST", "/api/v1/seal-keys/rotate"): {"admin"},
+    ("POST", "/api/v1/seal-keys/{kid}/withdraw"): {"admin"},
     ("GET", "/api/v1/reports/summary"): {"clerk", "admin"},
     ("POST", "/api/v1/verify"): ANY,
     # The PKI: what validators fetch is public; the TSA answers only our own clients.
@@ -63,7 +68,9 @@ USERS = {"clerk": "clerk", "official": "chutich", "admin": "admin"}
 
 def _routes(api: Api) -> list[tuple[str, str]]:
     """Every operation of the published OpenAPI schema under /api/v1 and /pki."""
-    paths = api.client.app.openapi()["paths"]
+    app = api.client.app
+    assert isinstance(app, FastAPI)
+    paths = app.openapi()["paths"]
     return [
         (method.upper(), path)
         for path, ops in paths.items()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -45,7 +46,7 @@ SETTINGS = settings(
 )
 
 
-def _check(case: schemathesis.Case, api: Api, who: str) -> None:
+def _check(case: schemathesis.Case[Any], api: Api, who: str) -> None:
     response = case.call(cookies=api.cookies(who))
     assert response.status_code < 500, (case.method, case.formatted_path, response.text[:500])
     ctype = response.headers.get("content-type") or [""]
@@ -56,17 +57,17 @@ def _check(case: schemathesis.Case, api: Api, who: str) -> None:
 
 @schema.parametrize()
 @SETTINGS
-def test_no_server_error_as_clerk(case: schemathesis.Case, sqlite_api: Api) -> None:
+def test_no_server_error_as_clerk(case: schemathesis.Case[Any], sqlite_api: Api) -> None:
     _check(case, sqlite_api, "clerk")
 
 
 @schema.parametrize()
 @SETTINGS
-def test_no_server_error_as_admin(case: schemathesis.Case, sqlite_api: Api) -> None:
+def test_no_server_error_as_admin(case: schemathesis.Case[Any], sqlite_api: Api) -> None:
     _check(case, sqlite_api, "admin")
 
 
 @schema.parametrize()
 @SETTINGS
-def test_no_server_error_as_official(case: schemathesis.Case, sqlite_api: Api) -> None:
+def test_no_server_error_as_official(case: schemathesis.Case[Any], sqlite_api: Api) -> None:
     _check(case, sqlite_api, "chutich")

@@ -125,10 +125,11 @@ def test_seal_key_commands(data_dir: Path) -> None:
     assert first["status"] == "active"
     rotated = runner.invoke(app, ["seal", "rotate"])
     assert rotated.exit_code == 0 and "Khóa mới đang dùng" in rotated.output
-    refused = runner.invoke(app, ["seal", "withdraw", first["kid"]], input="n\n")
-    assert refused.exit_code == 1  # aborted at the question: nothing withdrawn
+    refused = runner.invoke(app, ["seal", "withdraw", "--", first["kid"]], input="n\n")
+    # "--": a key id may start with "-" (base64url), which would read as an option.
+    assert refused.exit_code == 1, refused.output  # aborted at the question: nothing withdrawn
     assert Keyring.load(data_dir / "seal").keys[0].status.value == "retired"
-    withdrawn = runner.invoke(app, ["seal", "withdraw", first["kid"], "--yes"])
+    withdrawn = runner.invoke(app, ["seal", "withdraw", "--yes", "--", first["kid"]])
     assert withdrawn.exit_code == 0, withdrawn.output
     doc = json.loads((data_dir / "seal" / PUBLISHED_FILE).read_text())
     assert [k["status"] for k in doc["keys"]] == ["withdrawn", "active"]

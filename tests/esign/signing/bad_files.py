@@ -63,7 +63,7 @@ def field_loop(pdf: bytes) -> bytes:
 def prev_loop(pdf: bytes) -> bytes:
     """An update whose cross-reference section names itself as the previous one."""
     root = re.search(rb"/Root\s+(\d+ \d+ R)", pdf)
-    size = re.findall(rb"/Size\s+(\d+)", pdf)
+    size: list[bytes] = re.findall(rb"/Size\s+(\d+)", pdf)
     assert root is not None and size
     offset = len(pdf)
     return (

@@ -8,6 +8,7 @@ objects, a cross-reference table (entries may repeat) and a trailer with ``/Prev
 from __future__ import annotations
 
 import io
+import typing
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -82,7 +83,8 @@ def raw_object(pdf: bytes, number: int, revision: int | None = None) -> generic.
     resolver = reader.get_historical_resolver(
         reader.xrefs.total_revisions - 1 if revision is None else revision
     )
-    return resolver.get_object(generic.Reference(number, 0))
+    found: generic.PdfObject = resolver.get_object(generic.Reference(number, 0))
+    return found
 
 
 def serialise(obj: generic.PdfObject) -> bytes:
@@ -203,7 +205,11 @@ def appearance_of_existing_field(pdf: bytes, field_name: str) -> bytes:
     no signature, only a drawing."""
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     numbers = _numbers(reader.root["/AcroForm"].raw_get("/Fields"))
-    target = next(n for n in numbers if str(raw_object(pdf, n)["/T"]) == field_name)
+    target = next(
+        n
+        for n in numbers
+        if str(typing.cast(generic.DictionaryObject, raw_object(pdf, n))["/T"]) == field_name
+    )
     field = raw_object(pdf, target)
     assert isinstance(field, generic.DictionaryObject)
     u = Update(pdf)

@@ -19,12 +19,12 @@ from esign.signing.report import Verdict, VerificationReport
 from esign.signing.sign import (
     DocumentSigner,
     PadesLevel,
-    SignaturePlace,
     field_name_for,
     prepare_approval_fields,
 )
 from esign.signing.verify import TrustConfig, verify
 from esign.workflows.copies import append_certification
+from receipts.pdf import SignaturePlace
 from receipts.pdf.result import render_result
 from tests.utils import pdf_samples
 from tests.utils.pdf_checks import pdftoppm
@@ -208,8 +208,8 @@ def test_unreadable_forgeries_are_never_valid(
         report = _check(forge(genuine[base]), trust)
         assert report.verdict in (Verdict.INVALID, Verdict.CANNOT_VERIFY), report.message_en
     if forge is F.duplicate_in_xref_stream:  # a real forgery: a reader draws the change
-        base = genuine["receipt-B-T"]
-        assert any(_images_differ(base, forge(base), tmp_path))
+        receipt = genuine["receipt-B-T"]
+        assert any(_images_differ(receipt, forge(receipt), tmp_path))
 
 
 def test_appearance_painted_into_the_awaited_field(

@@ -11,13 +11,12 @@ from esign.signing.report import Verdict
 from esign.signing.sign import (
     DocumentSigner,
     PadesLevel,
-    SignaturePlace,
     field_name_for,
     prepare_approval_fields,
 )
 from esign.signing.verify import TrustConfig, verify
 from esign.workflows.copies import append_certification
-from receipts.pdf import PageSize, render_receipt
+from receipts.pdf import PageSize, SignaturePlace, render_receipt
 from receipts.pdf.result import render_result
 from tests.utils import pdf_samples
 

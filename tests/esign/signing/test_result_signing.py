@@ -4,6 +4,7 @@ import io
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -59,7 +60,7 @@ def test_two_officials_sign_in_order(
     assert not sigs[0].covers_whole_file  # followed by the chairman's signature
     # pyHanko's own validator agrees for both signatures (revocation required, no network).
     reader = PdfFileReader(io.BytesIO(second.pdf))
-    vc_kwargs = {
+    vc_kwargs: dict[str, Any] = {
         "trust_roots": list(shared_folder.trust_store().asn1_roots),
         "crls": list(wiring.crls(shared_folder)),
         "allow_fetching": False,
@@ -120,4 +121,5 @@ def _sign_new_field(pdf: bytes, signer: DocumentSigner) -> bytes:
         signer=signer.signer,
         new_field_spec=fields.SigFieldSpec("Extra", box=(60, 200, 260, 250)),
     ).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False))
-    return out.getvalue()
+    signed: bytes = out.getvalue()
+    return signed

@@ -83,7 +83,8 @@ def _sign_bypassing_checks(  # type: ignore[no-untyped-def]
         signer=StoreSigner(store),
         new_field_spec=fields.SigFieldSpec(field, box=(40, 300, 240, 350)),
     ).sign_pdf(w)
-    return out.getvalue()
+    signed: bytes = out.getvalue()
+    return signed
 
 
 def test_second_signature_by_an_untrusted_key_on_a_receipt(

@@ -1,12 +1,17 @@
-"""Officials sign with keys on a PKCS#11 token (SoftHSM2): one document, and batches."""
+"""Officials sign with keys on a PKCS#11 token (SoftHSM2): one document, and batches through
+the workflows' one batch signer (:func:`esign.workflows.batches.sign_batch`), as the API and
+the staff pages run it: one PIN entry, one outcome per result document, and a stop when the
+token's certificate changes mid-batch."""
 
 from __future__ import annotations
 
 import subprocess
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pkcs11
 import pytest
@@ -16,19 +21,25 @@ from pkcs11 import Attribute, CertificateType, ObjectClass
 
 from certs import BuiltPki, KeyAlgorithm, KeyStore, Pkcs11KeyStore, PkiFolder, RevocationReason
 from certs.errors import WrongPinError
+from esign.db import Database
+from esign.db.models import StoredDocument
+from esign.errors import SigningError
+from esign.service import Service
 from esign.signing import pki as wiring
-from esign.signing.batch import (
-    CERTIFICATE_CHANGED,
-    BatchDocument,
-    BatchResult,
-    TokenBatchSigner,
-    TokenCertificateReader,
-    sign_batch,
-)
 from esign.signing.errors import WrongSignerError
 from esign.signing.report import Indication, Verdict
 from esign.signing.sign import DocumentSigner, PadesLevel, field_name_for, prepare_approval_fields
+from esign.signing.tokens import TokenCertificateReader
 from esign.signing.verify import TrustConfig, verify, verify_in_process
+from esign.workflows.actors import SYSTEM, Actor
+from esign.workflows.audit_log import latest_entries
+from esign.workflows.batches import CERTIFICATE_CHANGED, sign_batch
+from esign.workflows.keys import SigningKey, key_source_of, open_signing_key, set_key_source
+from esign.workflows.queries import stored_pdf
+from esign.workflows.results import SignOutcome, get_result, official_signer
+from esign.workflows.users import get_user, register_certificate
+from tests.esign.api.conftest import Api, make_api
+from tests.esign.api.test_results_api import MARITAL, _dossier
 from tests.utils.certs_helpers import TOKEN_PIN, open_store
 from tests.utils.softhsm import SOFTHSM_MODULE, SoftHsm, SoftHsmToken
 
@@ -102,74 +113,138 @@ def test_two_officials_sign_a_result_with_token_keys(
     assert out.count("Signature is Valid") == 2, out
 
 
-def test_refused_certificate_signs_no_byte(
-    token: SoftHsmToken, pki_folder: PkiFolder, prepared: bytes
-) -> None:
-    now = datetime.now(UTC)
-    pki_folder.revoke(
-        "judicial-officer", reason=RevocationReason.KEY_COMPROMISE, at=now - timedelta(hours=1)
+@dataclass
+class Desk:
+    """A service over SQLite with the API's users; the judicial officer (``tuphap``) is bound
+    to the judicial officer's certificate, whose key is on the test token."""
+
+    api: Api
+    officer: Actor
+
+    @property
+    def service(self) -> Service:
+        return self.api.service
+
+    def results(self, count: int) -> list[int]:
+        """``count`` marital-status results waiting for the judicial officer's signature."""
+        clerk = self.api.login("clerk")
+        ids = []
+        for _ in range(count):
+            r = clerk.post(
+                "/api/v1/results", json={"dossier_id": _dossier(self.api), "data": MARITAL}
+            )
+            assert r.status_code == 201, r.text
+            ids.append(int(r.json()["id"]))
+        return ids
+
+    def signer(self, store: KeyStore) -> DocumentSigner:
+        with self.service.db.reading() as s:
+            return official_signer(s, self.officer, self.service, store)
+
+    def sign(self, signer: DocumentSigner, ids: list[int], **options: Any) -> list[SignOutcome]:
+        return sign_batch(self.service.db.transaction, self.officer, signer, ids, **options)
+
+    def signed_fields(self, result_id: int) -> list[str]:
+        with self.service.db.reading() as s:
+            return [x.role for x in get_result(s, result_id).signatures if x.signed_at is not None]
+
+
+@pytest.fixture
+def desk(tmp_path: Path, pki_template: Path) -> Iterator[Desk]:
+    database = Database(f"sqlite:///{tmp_path / 'esign.sqlite3'}")
+    database.migrate()
+    try:
+        for api in make_api(database, tmp_path, pki_template):
+            pem = api.service.pki.certificate("judicial-officer").public_bytes(Encoding.PEM)
+            with database.transaction() as s:
+                register_certificate(
+                    s, SYSTEM, user_id=api.users["tuphap"], certificate_pem=pem.decode()
+                )
+                officer = Actor.of(get_user(s, api.users["tuphap"]))
+            yield Desk(api=api, officer=officer)
+    finally:
+        database.dispose()
+
+
+def test_refused_certificate_signs_no_byte(token: SoftHsmToken, desk: Desk) -> None:
+    ids = desk.results(3)
+    folder = desk.service.pki
+    folder.revoke(
+        "judicial-officer",
+        reason=RevocationReason.KEY_COMPROMISE,
+        at=datetime.now(UTC) - timedelta(hours=1),
     )
-    with counting_store(token, pki_folder, "nguyen-thi-huong", "judicial-officer") as store:
-        signer = wiring.make_signer(pki_folder, store, level=PadesLevel.B_B)
+    with counting_store(token, folder, "nguyen-thi-huong", "judicial-officer") as store:
         with pytest.raises(WrongSignerError, match="thu hồi") as caught:
-            signer.approve(prepared, field_name=OFFICER, role="judicial_officer")
+            desk.signer(store)  # the official's signer is refused when built
         assert caught.value.code == "certificate_refused"
+        # and the batch checks again before its first document, whoever built the signer
+        outcomes = desk.sign(wiring.make_signer(folder, store, level=PadesLevel.B_B), ids)
         assert store.signatures == 0
-
-        outcome = sign_batch(
-            signer, [BatchDocument("hs-1", prepared, OFFICER, "judicial_officer")] * 3
-        )
-        assert outcome.stopped_by == "certificate_refused"
-        assert [r.ok for r in outcome.results] == [False] * 3
-        assert all(r.message_en and "Not signed" in r.message_en for r in outcome.results)
-        assert store.signatures == 0
+    assert [o.result_id for o in outcomes] == ids
+    assert [(o.ok, o.code) for o in outcomes] == [(False, "certificate_refused")] * 3
+    assert all(o.message_en and o.message_en.startswith("Not signed") for o in outcomes)
+    assert all(desk.signed_fields(i) == [] for i in ids)
 
 
-def test_batch_one_session_a_result_per_document(
-    token: SoftHsmToken, shared_folder: PkiFolder, prepared: bytes, trust: TrustConfig
+def _break_pdf(desk: Desk, result_id: int) -> None:
+    """What a damaged stored file looks like to the signer (a disk or a copy gone wrong)."""
+    with desk.service.db.transaction() as s:
+        doc = s.get(StoredDocument, get_result(s, result_id).document_id)
+        assert doc is not None
+        doc.content = b"%PDF-1.7 not really"
+
+
+def _give_field_to(desk: Desk, result_id: int, role: str) -> None:
+    with desk.service.db.transaction() as s:
+        get_result(s, result_id).signatures[0].role = role
+
+
+def test_batch_one_session_an_outcome_per_document(
+    token: SoftHsmToken, desk: Desk, trust: TrustConfig
 ) -> None:
-    birth = prepare_approval_fields(simple_pdf("TRÍCH LỤC KHAI SINH"), RESULT_PLACES)
-    docs = [
-        BatchDocument("hs-1", prepared, OFFICER, "judicial_officer"),
-        BatchDocument("hs-2", b"%PDF-1.7 not really", OFFICER, "judicial_officer"),
-        BatchDocument("hs-3", prepared, OFFICER, "chairman"),  # another role's field
-        BatchDocument("hs-4", birth, OFFICER, "judicial_officer"),
-        BatchDocument("hs-5", prepared, CHAIRMAN, "chairman"),  # before the officer signed
-        BatchDocument("hs-6", prepared, OFFICER, "judicial_officer"),
-    ]
-    seen: list[BatchResult] = []
-    with counting_store(token, shared_folder, "nguyen-thi-huong", "judicial-officer") as store:
-        signer = wiring.make_signer(shared_folder, store, level=PadesLevel.B_B)
+    first, broken, other_role, fourth, sixth = desk.results(5)
+    _break_pdf(desk, broken)
+    _give_field_to(desk, other_role, "vice_chairman")
+    ids = [first, broken, other_role, fourth, first, sixth]  # ``first`` twice: signed already
+    seen: list[SignOutcome] = []
+    folder = desk.service.pki
+    with counting_store(token, folder, "nguyen-thi-huong", "judicial-officer") as store:
+        signer = desk.signer(store)
         reader = TokenCertificateReader(
             module=SOFTHSM_MODULE, token_label=token.label, label="nguyen-thi-huong"
         )
         try:
-            outcome = sign_batch(signer, docs, current_certificate=reader, on_result=seen.append)
+            outcomes = desk.sign(signer, ids, current_certificate=reader, on_outcome=seen.append)
         finally:
             reader.close()
         # Three documents signed, plus the one signature that sizes /Contents, once per signer:
         # nothing is signed twice, nothing re-opened.
         assert store.signatures == 3 + 1
 
-    assert outcome.stopped_by is None
-    assert list(outcome.results) == seen
-    assert [r.document_id for r in outcome.results] == [d.document_id for d in docs]
-    assert [r.ok for r in outcome.results] == [True, False, False, True, False, True]
-    assert outcome.signed_count == 3
-    broken, wrong_role, early = outcome.results[1], outcome.results[2], outcome.results[4]
-    assert broken.code == "signing_failed" and broken.signed is None
-    assert wrong_role.code == "wrong_signer"
-    assert wrong_role.message_vi and "chairman" in wrong_role.message_vi
-    assert early.code == "signing_out_of_order"
-    assert early.message_vi and "phải ký trước" in early.message_vi
+    assert outcomes == seen
+    assert [o.result_id for o in outcomes] == ids
+    assert [o.ok for o in outcomes] == [True, False, False, True, False, True]
+    assert [o.code for o in outcomes] == [
+        None, "signing_failed", "wrong_signer", None, "conflict", None
+    ]  # fmt: skip
+    assert outcomes[1].message_en and "Broken PDF" in outcomes[1].message_en
+    assert outcomes[4].message_vi and "đã ký" in outcomes[4].message_vi
     with pytest.raises(AttributeError):
-        outcome.results[0].code = "x"  # type: ignore[misc]  # frozen
-    for result in outcome.results:
-        if result.signed is not None:
-            report = verify_in_process(result.signed.pdf, trust)
-            # A result signed by its first official only still awaits the next one.
-            expected = Verdict.INCOMPLETE if report.awaiting else Verdict.VALID
-            assert report.verdict is expected, report.message_en
+        outcomes[0].code = "x"  # type: ignore[misc]  # frozen
+    for result_id in (first, fourth, sixth):
+        assert desk.signed_fields(result_id) == ["judicial_officer"]
+        with desk.service.db.reading() as s:
+            pdf = stored_pdf(s, get_result(s, result_id).document_id)
+        report = verify_in_process(pdf.content, trust, expected_sha256=pdf.sha256)
+        # Signed by its first official only, the result still awaits the next one.
+        assert report.verdict is Verdict.INCOMPLETE, report.message_en
+        assert report.awaiting
+    for result_id in (broken, other_role):
+        assert desk.signed_fields(result_id) == []
+    with desk.service.db.reading() as s:
+        actions = [e.action for e in latest_entries(s, limit=100)]
+    assert actions.count("result.sign") == 3
 
 
 @pytest.fixture
@@ -219,74 +294,76 @@ def _rewrite_certificate(token: SoftHsmToken, label: str, der: bytes | None) -> 
 @pytest.mark.parametrize("replacement", ["vice-chairman", None], ids=["replaced", "removed"])
 def test_batch_stops_when_the_token_certificate_changes(
     token: SoftHsmToken,
-    shared_folder: PkiFolder,
+    desk: Desk,
     test_pki: BuiltPki,
     swap_label: str,
-    prepared: bytes,
     replacement: str | None,
 ) -> None:
-    docs = [BatchDocument(f"hs-{i}", prepared, OFFICER, "judicial_officer") for i in range(5)]
+    """Through the key source the administrator registered, as the API and the staff pages
+    open it: the token's certificate is read again between documents."""
+    ids = desk.results(5)
     der = test_pki.certificate(replacement).public_bytes(Encoding.DER) if replacement else None
+    source = {
+        "kind": "pkcs11",
+        "module": str(SOFTHSM_MODULE),
+        "token_label": token.label,
+        "key_label": swap_label,
+    }
+    with desk.service.db.transaction() as s:
+        set_key_source(s, SYSTEM, user_id=desk.officer.user_id, source=source)
+        registered = key_source_of(s, desk.officer)
 
-    def build(store: KeyStore) -> DocumentSigner:
-        return wiring.make_signer(shared_folder, store, level=PadesLevel.B_B)
-
-    def after_each(result: BatchResult) -> None:
-        if result.document_id == "hs-1":
+    def after_each(outcome: SignOutcome) -> None:
+        if outcome.result_id == ids[1]:
             _rewrite_certificate(token, swap_label, der)
 
-    with TokenBatchSigner(
-        module=SOFTHSM_MODULE,
-        token_label=token.label,
-        key_label=swap_label,
-        pin=TOKEN_PIN,
-        build=build,
-        chain=shared_folder.chain("judicial-officer"),
-    ) as batch:
-        assert batch.reader() == batch.store.certificate.public_bytes(Encoding.DER)
-        outcome = batch.sign(docs, on_result=after_each)
-        assert batch.reader() == der
-
-    assert outcome.stopped_by == CERTIFICATE_CHANGED
-    assert [r.ok for r in outcome.results] == [True, True, False, False, False]
-    for result in outcome.results[2:]:
-        assert result.signed is None
-        assert result.code == CERTIFICATE_CHANGED
-        assert result.message_en == "Not signed: certificate changed on the token mid-batch"
-        assert result.message_vi and result.message_vi.startswith("Chưa ký")
-
-
-def test_batch_stops_when_the_token_cannot_be_read(
-    token: SoftHsmToken, shared_folder: PkiFolder, prepared: bytes
-) -> None:
-    docs = [BatchDocument(f"hs-{i}", prepared, OFFICER, "judicial_officer") for i in range(3)]
-    with TokenBatchSigner(
-        module=SOFTHSM_MODULE,
-        token_label=token.label,
-        key_label="nguyen-thi-huong",
-        pin=TOKEN_PIN,
-        build=lambda store: wiring.make_signer(shared_folder, store, level=PadesLevel.B_B),
-        chain=shared_folder.chain("judicial-officer"),
-    ) as batch:
-        outcome = batch.sign(docs, on_result=lambda result: batch.reader.close())
-    assert outcome.stopped_by == "token_unavailable"
-    assert [r.ok for r in outcome.results] == [True, False, False]
-    assert outcome.results[2].message_en == "Not signed: the token session is closed"
-
-
-def test_batch_signer_refuses_a_wrong_pin(token: SoftHsmToken, shared_folder: PkiFolder) -> None:
-    built: list[KeyStore] = []
-
-    def build(store: KeyStore) -> DocumentSigner:
-        built.append(store)
-        return wiring.make_signer(shared_folder, store, level=PadesLevel.B_B)
-
-    with pytest.raises(WrongPinError):
-        TokenBatchSigner(
-            module=SOFTHSM_MODULE,
-            token_label=token.label,
-            key_label="nguyen-thi-huong",
-            pin="000000",
-            build=build,
+    with open_signing_key(registered, secret=TOKEN_PIN) as key:
+        assert key.current_certificate is not None
+        assert key.current_certificate() == key.store.certificate.public_bytes(Encoding.DER)
+        signer = desk.signer(key.store)
+        outcomes = desk.sign(
+            signer, ids, current_certificate=key.current_certificate, on_outcome=after_each
         )
-    assert built == []  # no signer built, nothing signed
+        assert key.current_certificate() == der
+
+    assert [o.ok for o in outcomes] == [True, True, False, False, False]
+    for outcome in outcomes[2:]:
+        assert outcome.code == CERTIFICATE_CHANGED
+        assert outcome.message_en == "Not signed: certificate changed on the token mid-batch"
+        assert outcome.message_vi and outcome.message_vi.startswith("Chưa ký")
+        assert desk.signed_fields(outcome.result_id) == []
+
+
+def test_batch_stops_when_the_token_cannot_be_read(token: SoftHsmToken, desk: Desk) -> None:
+    ids = desk.results(3)
+    folder = desk.service.pki
+    with counting_store(token, folder, "nguyen-thi-huong", "judicial-officer") as store:
+        reader = TokenCertificateReader(
+            module=SOFTHSM_MODULE, token_label=token.label, label="nguyen-thi-huong"
+        )
+        outcomes = desk.sign(
+            desk.signer(store),
+            ids,
+            current_certificate=reader,
+            on_outcome=lambda outcome: reader.close(),
+        )
+    assert [o.ok for o in outcomes] == [True, False, False]
+    assert {o.code for o in outcomes[1:]} == {"token_unavailable"}
+    assert outcomes[2].message_en == "Not signed: the token session is closed"
+
+
+def test_a_wrong_pin_opens_nothing(token: SoftHsmToken, desk: Desk) -> None:
+    source = {
+        "kind": "pkcs11",
+        "module": str(SOFTHSM_MODULE),
+        "token_label": token.label,
+        "key_label": "nguyen-thi-huong",
+    }
+    opened: list[SigningKey] = []
+    with pytest.raises(SigningError) as caught, open_signing_key(source, secret="000000") as key:
+        opened.append(key)
+    assert caught.value.code == WrongPinError.code
+    assert opened == []  # no key, no signer, nothing signed
+    # The right PIN opens the token again: the failed attempt left no session behind.
+    with open_signing_key(source, secret=TOKEN_PIN) as key:
+        assert key.store.certificate == desk.service.pki.certificate("judicial-officer")

@@ -26,7 +26,6 @@ from esign.signing.renderers import MAX_PAGES, render_pdfium, render_poppler
 from esign.signing.sign import (
     DocumentSigner,
     PadesLevel,
-    SignaturePlace,
     field_name_for,
     prepare_approval_fields,
 )
@@ -37,7 +36,7 @@ from esign.signing.visual import (
     rendered_changes,
     signature_boxes,
 )
-from receipts.pdf import RenderedDocument, render_receipt, render_result
+from receipts.pdf import RenderedDocument, SignaturePlace, render_receipt, render_result
 from tests.utils.pdf_samples import fee_line, make_receipt, marital
 
 from . import forgeries as F
@@ -336,7 +335,7 @@ def test_allowed_box_follows_rotation_and_crop_box(
     entries = {"Rotate": b"%d" % rotate}
     if crop is not None:
         entries["CropBox"] = b"[%d %d %d %d]" % crop
-    signed = F.set_page_entries(simple_pdf("TRANG XOAY"), **entries)
+    signed = F.set_page_entries(simple_pdf("TRANG XOAY"), **entries)  # type: ignore[arg-type]
     x0, y0, x1, y1 = MARK
     later = F.draw_over(signed, b"0 g %.2f %.2f %.2f %.2f re f" % (x0, y0, x1 - x0, y1 - y0))
     exact = PageBox(0, *MARK)

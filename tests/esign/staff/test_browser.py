@@ -13,14 +13,15 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import ConsoleMessage, Response, sync_playwright
+from playwright.sync_api import ConsoleMessage, Response, ViewportSize, sync_playwright
 from sqlalchemy import select
 
-from esign.api import create_app
+from esign.app import create_app
 from esign.config import Settings
 from esign.db import Database
 from esign.db.models import Receipt, UserRole
 from esign.service import Service
+from esign.signing.levels import PadesLevel
 from esign.workflows.actors import SYSTEM
 from esign.workflows.series import create_series
 from esign.workflows.users import create_user
@@ -38,7 +39,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-DESKTOP = {"width": 1280, "height": 800}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 
 
 def _free_port() -> int:
@@ -81,7 +82,7 @@ def site(tmp_path: Path, pki_template: Path) -> Iterator[tuple[str, Service]]:
     settings = Settings(
         data_dir=data,
         database_url=database.url,
-        signing_level="B-B",
+        signing_level=PadesLevel.B_B,
         public_url=f"http://127.0.0.1:{port}",
     )
     service = Service(settings=settings, db=database, catalog=default_catalog("HD"))

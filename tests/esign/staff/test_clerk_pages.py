@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -195,7 +196,7 @@ def test_cancel_needs_a_reason(staff: Staff) -> None:
 def test_a_second_press_waits_for_the_first_one(staff: Staff) -> None:
     clerk = staff.login("clerk")
     data = _form(clerk.get("/staff/").text, action="issue")
-    fields = {k: v for k, v in data.items() if k not in ("csrf", "action")}
+    fields: dict[str, Any] = {k: v for k, v in data.items() if k not in ("csrf", "action")}
     key = f"staff-receipt:{fields.pop('form_key')}"
     digest = request_hash(ReceiptForm(**fields).request())
     db, user_id = staff.api.service.db, staff.api.users["clerk"]

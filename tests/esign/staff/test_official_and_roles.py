@@ -106,14 +106,14 @@ def test_official_signs_two_documents_with_one_password(staff: Staff, officials:
     assert _signed_by(staff, "judicial_officer") == {i for i, _ in docs}
     # Now the chairman's: one of them signed, the other refused (already signed by them).
     chairman = staff.login("chutich")
-    page = chairman.get("/staff/").text
+    desk = chairman.get("/staff/").text
     first = str(docs[0][0])
     r = chairman.post(
-        "/staff/sign", data={"csrf": hidden(page, "csrf"), "result_id": first, "secret": officials}
+        "/staff/sign", data={"csrf": hidden(desk, "csrf"), "result_id": first, "secret": officials}
     )
     assert "văn bản đã đủ chữ ký" in html.unescape(r.text)
     r = chairman.post(
-        "/staff/sign", data={"csrf": hidden(page, "csrf"), "result_id": first, "secret": officials}
+        "/staff/sign", data={"csrf": hidden(desk, "csrf"), "result_id": first, "secret": officials}
     )
     assert f"<strong>{docs[0][1]}</strong>:\n      không ký được — Bạn đã ký" in html.unescape(
         r.text

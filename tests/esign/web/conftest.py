@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from esign.api import create_app
+from esign.app import create_app
 from esign.db import Database
 from esign.service import Service
 from esign.workflows.actors import Actor

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
-from esign.api import create_app
+from esign.app import create_app
 from esign.db import Database
 from esign.seal import mask_name, qr_url
 from esign.service import Service
@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 T = TypeVar("T")
 
 

@@ -88,7 +88,8 @@ def check_layout(doc: RenderedDocument, theme: Theme, png_base: Path) -> list[Pa
             (0, image.height - int(3 * MM * scale), image.width, image.height),
         ]
         for strip in strips:
-            assert image.crop(strip).getextrema()[0] >= 250, (png, strip)  # blank margins
+            darkest = image.crop(strip).getextrema()[0]  # grayscale: (min, max) of one band
+            assert isinstance(darkest, int) and darkest >= 250, (png, strip)  # blank margins
     return pngs
 
 

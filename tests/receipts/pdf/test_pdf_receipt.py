@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from receipts.pdf import (
     FeeLine,
@@ -17,7 +18,7 @@ from tests.utils.pdf_checks import lines_holding, page_texts, squash
 from tests.utils.pdf_samples import SEAL, make_receipt
 
 
-def _text(**changes: object) -> str:
+def _text(**changes: Any) -> str:
     return squash(" ".join(page_texts(render_receipt(make_receipt(**changes)).pdf)))
 
 

@@ -1,4 +1,8 @@
-"""JSON errors with a stable code and a message in Vietnamese and English; never a traceback."""
+"""JSON errors with a stable code and a message in Vietnamese and English; never a traceback.
+
+:func:`install` puts the handlers on the app (the staff pages answer their own errors with
+pages, :class:`esign.staff.render.StaffRoute`); :func:`error_body` is the one shape, also for
+the answers the public pages build themselves (rate limit, busy)."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from receipts.errors import ReceiptsError
 
 from ..errors import EsignError
 
-log = logging.getLogger("esign.api")
+log = logging.getLogger("esign.http")
 
 
 def error_body(code: str, message_vi: str, message_en: str, **extra: object) -> dict[str, object]:
