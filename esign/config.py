@@ -8,6 +8,7 @@ must have a rates file."""
 from __future__ import annotations
 
 import enum
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -96,6 +97,16 @@ class Settings(BaseSettings):
     rate_limit_per_minute: PositiveInt = 120
     """Requests per client address per minute on the public verification pages."""
     upload_limit_bytes: PositiveInt = 20 * 1024 * 1024
+    trusted_proxies: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    """Reverse proxies whose ``X-Forwarded-For`` is believed (addresses or networks, JSON list:
+    ``ESIGN_TRUSTED_PROXIES='["10.0.0.5", "10.1.0.0/24"]'``); empty: the peer is the client."""
+    pkcs11_modules: list[Path] = []
+    """The only PKCS#11 modules an official's key source may name (absolute paths, JSON list,
+    e.g. ``ESIGN_PKCS11_MODULES='["/usr/lib/softhsm/libsofthsm2.so"]'``): a module is code the
+    server loads, so an administrator's form must not choose any file."""
+    free_fee_line_roles: list[str] = []
+    """Roles (``clerk``, ``admin``) allowed to issue a receipt with fee lines typed by hand
+    instead of the catalog's quote, each with a reason in the audit log; empty: nobody."""
 
     @field_validator("province")
     @classmethod

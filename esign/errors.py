@@ -13,6 +13,7 @@ The errors of ``receipts`` and ``certs`` are translated at the API boundary the 
     │   └── IdempotencyInFlight  409  a request with the same key is still running
     ├── IdempotencyMismatch      422  the same key was used with another body
     ├── SigningError             422  a document could not be signed (certificate, token, PIN)
+    ├── TooManyAttempts          429  too many wrong passwords or PINs: wait, or locked
     └── ConfigurationError       500  the service is not set up for this (refuses to start)
 """
 
@@ -71,3 +72,21 @@ class SigningError(EsignError):
 
 class ConfigurationError(EsignError):
     code, status = "configuration_error", 500
+
+
+class TooManyAttempts(EsignError):
+    code, status = "too_many_attempts", 429
+
+    def __init__(self, *, retry_after: int | None, locked: bool) -> None:
+        if locked:
+            super().__init__(
+                "Tài khoản tạm khóa do nhập sai quá nhiều lần: liên hệ quản trị viên",
+                "Locked after too many failed attempts: ask an administrator",
+                code="locked",
+            )
+        else:
+            super().__init__(
+                f"Nhập sai quá nhiều lần: thử lại sau {retry_after} giây",
+                f"Too many failed attempts: retry in {retry_after} s",
+            )
+        self.retry_after, self.locked = retry_after, locked

@@ -62,6 +62,24 @@ class User(Base):
     """For officials: where their key is (a PKCS#12 file or a PKCS#11 token); never a secret."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    certificate_pending_pem: Mapped[str | None] = mapped_column(Text)
+    """A certificate that does not name the official, waiting for a second administrator."""
+    certificate_pending_by: Mapped[int | None] = mapped_column(Integer)
+    password_changed_at: Mapped[dt.datetime | None]
+
+
+class AuthThrottle(Base):
+    """Failed attempts of one account, one client address or one signing key (``key``:
+    ``user:<name>``, ``addr:<address>``, ``signkey:<user id>``): the growing delay and the
+    lockout an administrator lifts. In the database so that every app process sees it."""
+
+    __tablename__ = "auth_throttles"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime | None]
+    blocked_until: Mapped[dt.datetime | None]
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ApiToken(Base):

@@ -12,6 +12,7 @@ from ..service import Service
 from ..workflows.actors import Actor, require
 from ..workflows.users import actor_for_session, actor_for_token
 from .cookies import session_secret
+from .csrf import check_cookie_request
 
 
 def get_service(request: Request) -> Service:
@@ -35,7 +36,9 @@ def current_actor(
             return actor_for_token(session, secret.strip())
         cookie = session_secret(request)
         if cookie:
-            return actor_for_session(session, cookie)
+            actor = actor_for_session(session, cookie)
+            check_cookie_request(request, cookie)  # a cookie rides along cross-site; a header not
+            return actor
     raise AuthenticationError("Cần đăng nhập", "Authentication required")
 
 

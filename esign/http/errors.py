@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from certs.errors import CertsError
 from receipts.errors import ReceiptsError
 
-from ..errors import EsignError
+from ..errors import EsignError, TooManyAttempts
 
 log = logging.getLogger("esign.http")
 
@@ -29,6 +29,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(EsignError)
     async def _esign(request: Request, exc: EsignError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if isinstance(exc, TooManyAttempts) and exc.retry_after is not None:
+            headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse(
             error_body(exc.code, exc.message_vi, exc.message_en),
             status_code=exc.status,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from ..errors import AuthenticationError, TooManyAttempts
+from ..http.client import request_address
 from ..http.cookies import clear_session_cookie, session_secret, set_session_cookie
 from ..http.deps import ServiceDep
 from ..workflows import users
@@ -55,27 +57,26 @@ async def login(request: Request, service: ServiceDep) -> Response:
     assert prelogin is not None
     username = text(form, "username", limit=64).strip().lower()
     password = text(form, "password", limit=1024)
-    old = session_secret(request)
-
-    def work() -> str | None:
-        # Committed before refusing: check_login audits the failure in this transaction.
-        with service.db.transaction() as s:
-            user = users.check_login(s, username=username, password=password)
-            if user is None:
-                return None
-            if old:
-                users.end_web_session(s, old)  # a fresh session id at every login
-            return users.start_web_session(s, user)
-
-    secret = await run_in_threadpool(work)
-    if secret is None:
+    try:
+        # Hashes outside the write lock; a failure is committed (audited, counted) before this
+        # raises (esign.workflows.users.login).
+        outcome = await run_in_threadpool(
+            users.login,
+            service.db,
+            username=username,
+            password=password,
+            address=request_address(request),
+            replaces_session=session_secret(request),
+        )
+    except (AuthenticationError, TooManyAttempts) as exc:
         return _login_form(
             request,
             prelogin,
-            status=401,
+            status=exc.status,
             username=username,
-            error=users.LOGIN_FAILED.message_vi,
+            error=exc.message_vi,
         )
+    secret = outcome.session_secret
     response = redirect(f"{PREFIX}/")
     set_session_cookie(request, response, secret, hours=users.SESSION_HOURS)
     response.delete_cookie(csrf.PRELOGIN_COOKIE, path=LOGIN_URL)

@@ -19,31 +19,20 @@ stops "login CSRF" (a forged post logging the clerk into another account).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 
 from starlette.requests import Request
 
-from ..errors import PermissionDeniedError
+from ..http.csrf import CsrfRefused, token_for, token_matches
+
+__all__ = ["FIELD", "PRELOGIN_COOKIE", "CsrfRefused", "check", "new_prelogin_secret", "token_for"]
 
 PRELOGIN_COOKIE = "esign_staff_login"
 FIELD = "csrf"
-_PURPOSE = b"esign-staff-csrf/v1"
-
-
-class CsrfRefused(PermissionDeniedError):
-    code = "csrf_refused"
 
 
 def new_prelogin_secret() -> str:
     return secrets.token_urlsafe(32)
-
-
-def token_for(secret: str) -> str:
-    digest = hmac.new(secret.encode(), _PURPOSE, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def check(request: Request, *, secret: str | None, token: str) -> None:
@@ -52,11 +41,7 @@ def check(request: Request, *, secret: str | None, token: str) -> None:
         raise CsrfRefused(
             "Biểu mẫu gửi từ trang khác bị từ chối", "A form posted from another site is refused"
         )
-    if (
-        not secret
-        or not token
-        or not hmac.compare_digest(token.encode(), token_for(secret).encode())
-    ):
+    if not token_matches(secret, token):
         raise CsrfRefused(
             "Biểu mẫu đã hết hạn hoặc không hợp lệ: hãy tải lại trang rồi làm lại",
             "The form has expired or is not valid: reload the page and try again",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from ..http.client import request_address
 from ..http.errors import error_body
 from .i18n import MESSAGES, Lang
 from .ratelimit import RateLimiter, client_key
@@ -21,8 +22,8 @@ UPLOAD_COST = 10.0
 
 def retry_after(request: Request, cost: float) -> int | None:
     """None when the caller may go on, else the seconds it must wait."""
-    host = request.client.host if request.client is not None else None
-    wait = web_state(request).limiter.take(client_key(host), cost)
+    # The address our trusted proxies report (ESIGN_TRUSTED_PROXIES), not a forgeable header.
+    wait = web_state(request).limiter.take(client_key(request_address(request)), cost)
     return RateLimiter.retry_after(wait) if wait > 0 else None
 
 

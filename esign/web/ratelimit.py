@@ -10,8 +10,9 @@ each keeps its own buckets, so one address gets up to N times the budget (and a 
 them). Set ``ESIGN_RATE_LIMIT_PER_MINUTE`` to the per-process share, or put a shared limiter
 (the reverse proxy's, e.g. nginx ``limit_req``) in front.
 
-The address is ``request.client.host``: behind a reverse proxy, run uvicorn with
-``--proxy-headers --forwarded-allow-ips=<proxy>`` so that it is the citizen's, not the proxy's.
+The address is the one our trusted proxies report (:mod:`esign.http.client`,
+``ESIGN_TRUSTED_PROXIES``): a client cannot pick its bucket with a forged ``X-Forwarded-For``,
+and behind a real proxy each citizen still has their own.
 An IPv6 client is keyed by its /64, since one subscriber commonly holds a whole /64.
 Memory is bounded: beyond ``max_clients`` addresses the least recently seen are dropped (a
 dropped bucket was about to be full again anyway for any address not hammering us).

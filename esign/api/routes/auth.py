@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from ...db.models import User
+from ...http.client import request_address
 from ...http.cookies import clear_session_cookie, session_secret, set_session_cookie
+from ...http.csrf import HEADER as CSRF_HEADER
+from ...http.csrf import check_cookie_request, token_for
 from ...workflows import users
 from ..deps import ActorDep, AdminCertificates, AdminUsers, ServiceDep
 from ..schemas import (
@@ -22,28 +26,41 @@ router = APIRouter(tags=["auth"])
 
 
 @router.post("/auth/login", response_model=UserPublic)
-def login(body: LoginCreate, request: Request, response: Response, service: ServiceDep) -> User:
-    """Log in; the session cookie serves the web pages and the API alike."""
-    with service.db.transaction() as s:
-        user = users.check_login(s, username=body.username, password=body.password)
-        secret = users.start_web_session(s, user) if user else None
-    if user is None or secret is None:
-        raise users.LOGIN_FAILED
-    set_session_cookie(request, response, secret, hours=users.SESSION_HOURS)
-    return user
+async def login(
+    body: LoginCreate, request: Request, response: Response, service: ServiceDep
+) -> User:
+    """Log in; the session cookie serves the web pages and the API alike. The answer's
+    ``X-CSRF-Token`` header is the token every later change made with the cookie must send.
+    Throttled per account and per address (429 with ``Retry-After``, or locked)."""
+    outcome = await run_in_threadpool(
+        users.login,
+        service.db,
+        username=body.username,
+        password=body.password,
+        address=request_address(request),
+        replaces_session=session_secret(request),
+    )
+    set_session_cookie(request, response, outcome.session_secret, hours=users.SESSION_HOURS)
+    response.headers[CSRF_HEADER] = token_for(outcome.session_secret)
+    with service.db.reading() as s:
+        return users.get_user(s, outcome.actor.user_id)
 
 
 @router.post("/auth/logout", status_code=204)
 def logout(request: Request, response: Response, service: ServiceDep) -> None:
     cookie = session_secret(request)
     if cookie:
+        check_cookie_request(request, cookie)  # no logging a clerk out from another site
         with service.db.transaction() as s:
             users.end_web_session(s, cookie)
     clear_session_cookie(response)
 
 
 @router.get("/auth/me", response_model=UserPublic)
-def me(actor: ActorDep, service: ServiceDep) -> User | None:
+def me(actor: ActorDep, request: Request, response: Response, service: ServiceDep) -> User | None:
+    cookie = session_secret(request)
+    if cookie:
+        response.headers[CSRF_HEADER] = token_for(cookie)
     with service.db.reading() as s:
         return users.get_user(s, actor.user_id)
 

@@ -42,6 +42,8 @@ class Api:
         client = TestClient(self.client.app, raise_server_exceptions=raise_server_exceptions)
         r = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
         assert r.status_code == 200, r.text
+        # What a browser's script does: send the CSRF token back on every change.
+        client.headers["X-CSRF-Token"] = r.headers["X-CSRF-Token"]
         return client
 
 

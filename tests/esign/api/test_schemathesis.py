@@ -11,6 +11,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from esign.db import Database
+from esign.http.csrf import token_for
 
 from .conftest import Api, make_api
 
@@ -47,7 +48,9 @@ SETTINGS = settings(
 
 
 def _check(case: schemathesis.Case[Any], api: Api, who: str) -> None:
-    response = case.call(cookies=api.cookies(who))
+    cookies = api.cookies(who)
+    csrf = {"X-CSRF-Token": token_for(cookies["esign_session"])}
+    response = case.call(cookies=cookies, headers=csrf)
     assert response.status_code < 500, (case.method, case.formatted_path, response.text[:500])
     ctype = response.headers.get("content-type") or [""]
     if response.status_code >= 400 and ctype[0].startswith("application/json"):
