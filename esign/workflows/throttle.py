@@ -31,7 +31,7 @@ from .actors import Actor, require
 
 FREE = 5
 """Failures allowed before any delay (typos happen)."""
-LOCKOUT = 20
+LOCKOUT = 10
 """Failures of one account or key before an administrator must lift the lock."""
 MAX_DELAY = dt.timedelta(minutes=15)
 
