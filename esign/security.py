@@ -88,3 +88,18 @@ def new_document_token() -> str:
 
 def expires_in(days: float) -> dt.datetime:
     return dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+
+
+def printable(text: str) -> str:
+    """``text`` with control and format characters escaped (``\\n``, ``\\x1b``, ``\\u202e``),
+    for a line a person reads (a terminal, a log): a username with a newline or an ANSI
+    escape must not forge or hide lines. Backslashes are doubled so the escape is unambiguous."""
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -17,6 +17,7 @@ from .. import audit
 from ..config import get_settings
 from ..db import Database
 from ..db.models import AuditEntry
+from ..security import printable
 from ..workflows.audit_log import entry_at, latest_entries
 from ._common import clean_errors, fail, print_json
 
@@ -87,7 +88,8 @@ def verify(as_json: JsonOption = False) -> None:
         typer.echo(f"Nhật ký toàn vẹn: {result.entries} mục")
     else:
         what = (
-            f" ({entry['action']} {entry['subject']}, {entry['actor']})"
+            f" ({printable(entry['action'])} {printable(entry['subject'])},"
+            f" {printable(entry['actor'])})"
             if entry is not None
             else " (không còn trong bảng / no longer in the table)"
         )
@@ -129,5 +131,6 @@ def list_entries(
             ]
         )
         return
-    for e in rows:
-        typer.echo(f"{e.seq:>7}  {_when(e)}  {e.actor:<24} {e.action:<22} {e.subject}")
+    for e in rows:  # escaped: a username with a newline must not forge a line
+        actor, action, subject = printable(e.actor), printable(e.action), printable(e.subject)
+        typer.echo(f"{e.seq:>7}  {_when(e)}  {actor:<24} {action:<22} {subject}")

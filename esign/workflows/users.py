@@ -23,6 +23,7 @@ from ..security import (
     hash_password,
     new_secret,
     password_problem,
+    printable,
     sha256_hex,
 )
 from . import throttle
@@ -164,7 +165,8 @@ def login(
     with db.transaction() as s:
         user = s.get(User, user_id) if user_id is not None else None
         if not ok or user is None or not user.active:
-            label = f"anonymous:{name}"
+            # Escaped and cut: the name is the attacker's text (a newline, an ANSI escape).
+            label = f"anonymous:{printable(name)}"[:100]
             audit.append(
                 s, actor=label, action="login.failed", subject="login", details={"from": address}
             )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from typer.testing import CliRunner, Result
 
@@ -128,3 +129,25 @@ def test_no_database_is_a_clean_error(tmp_path: Path, monkeypatch: pytest.Monkey
     assert result.exit_code == 2
     assert "no_database" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "nowhere").exists()  # nothing was created
+
+
+def test_a_username_with_control_characters_forges_no_line(logged: Api) -> None:
+    forged_names = [
+        "x\n    999  01/01/2026 00:00:00  admin:admin  receipt.cancel",
+        "y\r\x1b[2Kadmin:admin",
+        "z\u2028admin:admin\u202e",
+    ]
+    for name in forged_names:
+        r = TestClient(logged.client.app).post(
+            "/api/v1/auth/login", json={"username": name, "password": "sai-mat-khau"}
+        )
+        assert r.status_code == 401
+    result = _run("list", "--limit", "50")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    failed = [line for line in lines if "login.failed" in line]
+    assert len(failed) == len(forged_names), result.output
+    assert not any(line.lstrip().startswith("999") for line in lines)
+    assert "\x1b" not in result.output and "\u2028" not in result.output
+    assert "\u202e" not in result.output and "\r" not in result.output
+    assert "\\n" in result.output and "\\x1b" in result.output
