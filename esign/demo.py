@@ -23,7 +23,7 @@ from certs import DEV_ARCHITECTURE, Role, init_pki_folder, load_spec
 from .db.models import User, UserRole
 from .service import Service
 from .workflows.actors import SYSTEM
-from .workflows.keys import set_key_source
+from .workflows.keys import key_policy, set_key_source
 from .workflows.series import create_series
 from .workflows.users import create_user, register_certificate
 
@@ -95,6 +95,7 @@ def setup_demo(service: Service) -> str:
                         SYSTEM,
                         user_id=user.id,
                         source={"kind": "pkcs12", "path": str(pki.path / "keys" / f"{name}.p12")},
+                        policy=key_policy(service.settings),
                     )
             s_ = service.settings
             create_series(

@@ -88,8 +88,8 @@ def verify(as_json: JsonOption = False) -> None:
         typer.echo(f"Nhật ký toàn vẹn: {result.entries} mục")
     else:
         what = (
-            f" ({printable(entry['action'])} {printable(entry['subject'])},"
-            f" {printable(entry['actor'])})"
+            f" ({printable(str(entry['action']))} {printable(str(entry['subject']))},"
+            f" {printable(str(entry['actor']))})"
             if entry is not None
             else " (không còn trong bảng / no longer in the table)"
         )

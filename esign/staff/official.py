@@ -17,7 +17,7 @@ from ..service import Service
 from ..workflows.actors import require
 from ..workflows.batches import sign_batch
 from ..workflows.dossiers import dossiers_by_id
-from ..workflows.keys import key_source_of, open_signing_key
+from ..workflows.keys import key_policy, open_official_key
 from ..workflows.queries import result_numbers
 from ..workflows.results import SignOutcome, official_signer, queue
 from . import labels
@@ -111,9 +111,8 @@ def _sign(service: Service, staff: Staff, ids: list[int], secret: str) -> list[S
         raise ValidationError(
             "Hãy nhập mật khẩu khóa ký hoặc mã PIN", "Enter the key password or the PIN"
         )
-    with service.db.reading() as s:
-        source = key_source_of(s, staff.actor)
-    with open_signing_key(source, secret=secret) as key:
+    policy = key_policy(service.settings)
+    with open_official_key(service.db, staff.actor, secret=secret, policy=policy) as key:
         with service.db.reading() as s:
             signer = official_signer(s, staff.actor, service, key.store)
         return sign_batch(

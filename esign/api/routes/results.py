@@ -13,7 +13,7 @@ from ...http.reports import VerificationReportPublic
 from ...workflows import queries
 from ...workflows import results as flows
 from ...workflows.batches import sign_batch
-from ...workflows.keys import key_source_of, open_signing_key, set_key_source
+from ...workflows.keys import key_policy, open_official_key, set_key_source
 from ...workflows.verification import verify_result
 from ..deps import AdminCertificates, ResultPreparer, ResultReader, ResultSigner, ServiceDep
 from ..schemas import ListOf, Strict
@@ -129,9 +129,8 @@ def my_queue(service: ServiceDep, actor: ResultSigner) -> ListOf[ResultPublic]:
 @router.post("/results/sign", response_model=ListOf[SignOutcomePublic])
 def sign(body: SignCreate, service: ServiceDep, actor: ResultSigner) -> ListOf[SignOutcomePublic]:
     """Sign one or many documents with one entry of the password or PIN."""
-    with service.db.reading() as s:
-        source = key_source_of(s, actor)
-    with open_signing_key(source, secret=body.secret) as key:
+    policy = key_policy(service.settings)
+    with open_official_key(service.db, actor, secret=body.secret, policy=policy) as key:
         with service.db.reading() as s:
             signer = flows.official_signer(s, actor, service, key.store)
         outcomes = sign_batch(
@@ -187,4 +186,10 @@ def put_key_source(
 ) -> None:
     """Where an official's key is: a PKCS#12 file path or a PKCS#11 token (no secret here)."""
     with service.db.transaction() as s:
-        set_key_source(s, actor, user_id=user_id, source=body.model_dump(exclude_none=True))
+        set_key_source(
+            s,
+            actor,
+            user_id=user_id,
+            source=body.model_dump(exclude_none=True),
+            policy=key_policy(service.settings),
+        )

@@ -14,7 +14,7 @@ from esign.db.models import AuditEntry
 from esign.signing.report import Verdict
 from esign.signing.verify import verify
 from esign.workflows.actors import SYSTEM
-from esign.workflows.keys import set_key_source
+from esign.workflows.keys import key_policy, set_key_source
 from esign.workflows.users import register_certificate
 
 from .conftest import Api
@@ -47,6 +47,7 @@ def officials(api: Api) -> str:
                 SYSTEM,
                 user_id=api.users[username],
                 source={"kind": "pkcs12", "path": str(pki.path / "keys" / f"{name}.p12")},
+                policy=key_policy(api.service.settings),
             )
     return (pki.path / "password").read_text().strip()
 
@@ -127,6 +128,7 @@ def test_official_must_use_the_registered_certificate(api: Api, officials: str) 
             SYSTEM,
             user_id=api.users["tuphap"],
             source={"kind": "pkcs12", "path": str(pki.path / "keys" / "chairman.p12")},
+            policy=key_policy(api.service.settings),
         )
     clerk = api.login("clerk")
     result = clerk.post(

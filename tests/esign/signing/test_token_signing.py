@@ -34,7 +34,13 @@ from esign.signing.verify import TrustConfig, verify, verify_in_process
 from esign.workflows.actors import SYSTEM, Actor
 from esign.workflows.audit_log import latest_entries
 from esign.workflows.batches import CERTIFICATE_CHANGED, sign_batch
-from esign.workflows.keys import SigningKey, key_source_of, open_signing_key, set_key_source
+from esign.workflows.keys import (
+    KeyPolicy,
+    SigningKey,
+    key_source_of,
+    open_signing_key,
+    set_key_source,
+)
 from esign.workflows.queries import stored_pdf
 from esign.workflows.results import SignOutcome, get_result, official_signer
 from esign.workflows.users import get_user, register_certificate
@@ -310,14 +316,14 @@ def test_batch_stops_when_the_token_certificate_changes(
         "key_label": swap_label,
     }
     with desk.service.db.transaction() as s:
-        set_key_source(s, SYSTEM, user_id=desk.officer.user_id, source=source)
+        set_key_source(s, SYSTEM, user_id=desk.officer.user_id, source=source, policy=_policy(desk))
         registered = key_source_of(s, desk.officer)
 
     def after_each(outcome: SignOutcome) -> None:
         if outcome.result_id == ids[1]:
             _rewrite_certificate(token, swap_label, der)
 
-    with open_signing_key(registered, secret=TOKEN_PIN) as key:
+    with open_signing_key(registered, secret=TOKEN_PIN, policy=_policy(desk)) as key:
         assert key.current_certificate is not None
         assert key.current_certificate() == key.store.certificate.public_bytes(Encoding.DER)
         signer = desk.signer(key.store)
@@ -352,6 +358,13 @@ def test_batch_stops_when_the_token_cannot_be_read(token: SoftHsmToken, desk: De
     assert outcomes[2].message_en == "Not signed: the token session is closed"
 
 
+def _policy(desk: Desk) -> KeyPolicy:
+    """The service's key directory, and the SoftHSM2 module allowed (ESIGN_PKCS11_MODULES)."""
+    return KeyPolicy(
+        key_dir=desk.service.settings.data_dir / "pki" / "keys", pkcs11_modules=(SOFTHSM_MODULE,)
+    )
+
+
 def test_a_wrong_pin_opens_nothing(token: SoftHsmToken, desk: Desk) -> None:
     source = {
         "kind": "pkcs11",
@@ -360,10 +373,13 @@ def test_a_wrong_pin_opens_nothing(token: SoftHsmToken, desk: Desk) -> None:
         "key_label": "nguyen-thi-huong",
     }
     opened: list[SigningKey] = []
-    with pytest.raises(SigningError) as caught, open_signing_key(source, secret="000000") as key:
+    with (
+        pytest.raises(SigningError) as caught,
+        open_signing_key(source, secret="000000", policy=_policy(desk)) as key,
+    ):
         opened.append(key)
     assert caught.value.code == WrongPinError.code
     assert opened == []  # no key, no signer, nothing signed
     # The right PIN opens the token again: the failed attempt left no session behind.
-    with open_signing_key(source, secret=TOKEN_PIN) as key:
+    with open_signing_key(source, secret=TOKEN_PIN, policy=_policy(desk)) as key:
         assert key.store.certificate == desk.service.pki.certificate("judicial-officer")

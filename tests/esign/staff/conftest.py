@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from esign.db import Database
 from esign.db.models import Receipt
 from esign.workflows.actors import SYSTEM
-from esign.workflows.keys import set_key_source
+from esign.workflows.keys import key_policy, set_key_source
 from esign.workflows.users import register_certificate
 from tests.esign.api.conftest import PASSWORD, Api, make_api
 
@@ -83,5 +83,6 @@ def officials(staff: Staff) -> str:
                 SYSTEM,
                 user_id=api.users[username],
                 source={"kind": "pkcs12", "path": str(pki.path / "keys" / f"{name}.p12")},
+                policy=key_policy(api.service.settings),
             )
     return (pki.path / "password").read_text().strip()
