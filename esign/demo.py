@@ -23,6 +23,7 @@ from certs import DEV_ARCHITECTURE, Role, init_pki_folder, load_spec
 from .db.models import User, UserRole
 from .service import Service
 from .workflows.actors import SYSTEM
+from .workflows.binding import binding_policy
 from .workflows.keys import key_policy, set_key_source
 from .workflows.series import create_series
 from .workflows.users import create_user, register_certificate
@@ -89,7 +90,9 @@ def setup_demo(service: Service) -> str:
                 if u.pki_name:
                     name = pki.only(Role(u.official_role)) if u.official_role else u.pki_name
                     pem = pki.certificate(name).public_bytes(Encoding.PEM).decode()
-                    register_certificate(s, SYSTEM, user_id=user.id, certificate_pem=pem)
+                    register_certificate(
+                        s, SYSTEM, user_id=user.id, certificate_pem=pem, policy=binding_policy(pki)
+                    )
                     set_key_source(
                         s,
                         SYSTEM,

@@ -30,6 +30,7 @@ from certs.errors import UnknownEntityError
 from ..db.models import User, UserRole
 from ..errors import ConflictError, NotFoundError, ValidationError
 from .actors import Actor, require
+from .binding import binding_policy
 from .key_changes import lock_key_changes, record_key_change
 from .users import register_certificate
 
@@ -140,7 +141,13 @@ def import_certificate(
         details=details,
     )
     if user is not None:
-        register_certificate(session, actor, user_id=user.id, certificate_pem=info.certificate_pem)
+        register_certificate(
+            session,
+            actor,
+            user_id=user.id,
+            certificate_pem=info.certificate_pem,
+            policy=binding_policy(pki),
+        )
     return info
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass
 
@@ -28,6 +27,7 @@ from ..security import (
 )
 from . import throttle
 from .actors import Actor, require
+from .binding import BindingPolicy, check_binding, fingerprint, names_the_official
 from .paging import Page, page_of
 
 OFFICIAL_ROLES = tuple(OfficialRole)
@@ -92,33 +92,104 @@ def _official_role(value: OfficialRole | str | None) -> OfficialRole:
 
 
 def register_certificate(
-    session: Session, actor: Actor, *, user_id: int, certificate_pem: str
+    session: Session,
+    actor: Actor,
+    *,
+    user_id: int,
+    certificate_pem: str,
+    policy: BindingPolicy,
 ) -> User:
-    """Bind an official to the certificate they must sign with."""
+    """Bind an official to the certificate they must sign with, checked
+    (:mod:`.binding`); a certificate that does not name the official waits for a second
+    administrator (:func:`confirm_certificate`): ``user.certificate_pending_pem`` is then set."""
     require(actor, UserRole.ADMIN, scope="certificates")
-    user = session.get(User, user_id)
+    user = _official(session, user_id)
+    cert = _certificate(certificate_pem)
+    _check_binding(session, user, cert, policy)
+    subject = cert.subject.rfc4514_string()
+    if not names_the_official(cert, user.full_name):
+        user.certificate_pending_pem, user.certificate_pending_by = certificate_pem, actor.user_id
+        audit.append(
+            session,
+            actor=actor.label,
+            action="user.certificate_pending",
+            subject=f"user:{user.id}",
+            details={"sha256": fingerprint(cert), "subject": subject},
+        )
+        return user
+    return _bind(session, actor, user, cert, certificate_pem, confirmed_by=None)
+
+
+def confirm_certificate(
+    session: Session, actor: Actor, *, user_id: int, policy: BindingPolicy
+) -> User:
+    """A second administrator confirms a pending binding (checked again)."""
+    require(actor, UserRole.ADMIN, scope="certificates")
+    user = _official(session, user_id)
+    pem = user.certificate_pending_pem
+    if pem is None:
+        raise NotFoundError("Không có chứng thư số chờ xác nhận", "No certificate awaits approval")
+    if user.certificate_pending_by == actor.user_id:
+        raise ConflictError(
+            "Cần một quản trị viên khác xác nhận", "Another administrator must confirm it"
+        )
+    cert = _certificate(pem)
+    _check_binding(session, user, cert, policy)
+    return _bind(session, actor, user, cert, pem, confirmed_by=user.certificate_pending_by)
+
+
+def _official(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id, with_for_update=True)
     if user is None:
         raise NotFoundError("Không có người dùng này", "No such user")
     if user.role is not UserRole.OFFICIAL:
         raise ValidationError(
             "Chỉ người ký mới gắn chứng thư số", "Only officials have certificates"
         )
+    return user
+
+
+def _certificate(pem: str) -> x509.Certificate:
     try:
-        cert = x509.load_pem_x509_certificate(certificate_pem.encode())
+        return x509.load_pem_x509_certificate(pem.encode())
     except ValueError as exc:
         raise ValidationError(
             "Chứng thư số không đọc được (PEM)", "Unreadable certificate"
         ) from exc
-    from cryptography.hazmat.primitives.serialization import Encoding
 
-    user.certificate_pem = certificate_pem
-    user.certificate_sha256 = hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest()
+
+def _check_binding(
+    session: Session, user: User, cert: x509.Certificate, policy: BindingPolicy
+) -> None:
+    others = session.scalars(
+        select(User.certificate_sha256).where(
+            User.id != user.id, User.certificate_sha256.is_not(None)
+        )
+    ).all()
+    check_binding(cert, policy=policy, bound_elsewhere=[o for o in others if o], at=utcnow())
+
+
+def _bind(
+    session: Session,
+    actor: Actor,
+    user: User,
+    cert: x509.Certificate,
+    pem: str,
+    *,
+    confirmed_by: int | None,
+) -> User:
+    user.certificate_pem, user.certificate_sha256 = pem, fingerprint(cert)
+    user.certificate_pending_pem = user.certificate_pending_by = None
     audit.append(
         session,
         actor=actor.label,
         action="user.certificate",
         subject=f"user:{user.id}",
-        details={"sha256": user.certificate_sha256, "subject": cert.subject.rfc4514_string()},
+        details={
+            "sha256": user.certificate_sha256,
+            "subject": cert.subject.rfc4514_string(),
+            "proposed_by": confirmed_by,
+        },
     )
     return user
 

@@ -11,6 +11,7 @@ from ...http.cookies import clear_session_cookie, session_secret, set_session_co
 from ...http.csrf import HEADER as CSRF_HEADER
 from ...http.csrf import check_cookie_request, token_for
 from ...workflows import users
+from ...workflows.binding import binding_policy
 from ..deps import ActorDep, AdminCertificates, AdminUsers, ServiceDep
 from ..schemas import (
     CertificateRegister,
@@ -119,11 +120,26 @@ def list_users(
 def register_certificate(
     user_id: int,
     body: CertificateRegister,
+    response: Response,
     service: ServiceDep,
     actor: AdminCertificates,
 ) -> User:
-    """Bind an official to the certificate they must sign with."""
+    """Bind an official to the certificate they must sign with: it must chain to the ward's
+    trust roots, allow non-repudiation, be no service certificate and nobody else's. One that
+    does not name the official is held (202) until another administrator confirms it."""
+    policy = binding_policy(service.pki)
     with service.db.transaction() as s:
-        return users.register_certificate(
-            s, actor, user_id=user_id, certificate_pem=body.certificate_pem
+        user = users.register_certificate(
+            s, actor, user_id=user_id, certificate_pem=body.certificate_pem, policy=policy
         )
+        if user.certificate_pending_pem is not None:
+            response.status_code = 202
+        return user
+
+
+@router.post("/users/{user_id}/certificate/confirm", response_model=UserPublic)
+def confirm_certificate(user_id: int, service: ServiceDep, actor: AdminCertificates) -> User:
+    """A second administrator confirms a held binding."""
+    policy = binding_policy(service.pki)
+    with service.db.transaction() as s:
+        return users.confirm_certificate(s, actor, user_id=user_id, policy=policy)

@@ -14,6 +14,7 @@ from esign.db.models import AuditEntry
 from esign.signing.report import Verdict
 from esign.signing.verify import verify
 from esign.workflows.actors import SYSTEM
+from esign.workflows.binding import binding_policy
 from esign.workflows.keys import key_policy, set_key_source
 from esign.workflows.users import register_certificate
 
@@ -41,7 +42,13 @@ def officials(api: Api) -> str:
     with api.service.db.transaction() as s:
         for username, name in (("tuphap", "judicial-officer"), ("chutich", "chairman")):
             pem = pki.certificate(name).public_bytes(Encoding.PEM).decode()
-            register_certificate(s, SYSTEM, user_id=api.users[username], certificate_pem=pem)
+            register_certificate(
+                s,
+                SYSTEM,
+                user_id=api.users[username],
+                certificate_pem=pem,
+                policy=binding_policy(pki),
+            )
             set_key_source(
                 s,
                 SYSTEM,

@@ -34,6 +34,7 @@ from esign.signing.verify import TrustConfig, verify, verify_in_process
 from esign.workflows.actors import SYSTEM, Actor
 from esign.workflows.audit_log import latest_entries
 from esign.workflows.batches import CERTIFICATE_CHANGED, sign_batch
+from esign.workflows.binding import binding_policy
 from esign.workflows.keys import (
     KeyPolicy,
     SigningKey,
@@ -164,7 +165,11 @@ def desk(tmp_path: Path, pki_template: Path) -> Iterator[Desk]:
             pem = api.service.pki.certificate("judicial-officer").public_bytes(Encoding.PEM)
             with database.transaction() as s:
                 register_certificate(
-                    s, SYSTEM, user_id=api.users["tuphap"], certificate_pem=pem.decode()
+                    s,
+                    SYSTEM,
+                    user_id=api.users["tuphap"],
+                    certificate_pem=pem.decode(),
+                    policy=binding_policy(api.service.pki),
                 )
                 officer = Actor.of(get_user(s, api.users["tuphap"]))
             yield Desk(api=api, officer=officer)

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from esign.db import Database
 from esign.db.models import Receipt
 from esign.workflows.actors import SYSTEM
+from esign.workflows.binding import binding_policy
 from esign.workflows.keys import key_policy, set_key_source
 from esign.workflows.users import register_certificate
 from tests.esign.api.conftest import PASSWORD, Api, make_api
@@ -77,7 +78,13 @@ def officials(staff: Staff) -> str:
     with api.service.db.transaction() as s:
         for username, name in (("tuphap", "judicial-officer"), ("chutich", "chairman")):
             pem = pki.certificate(name).public_bytes(Encoding.PEM).decode()
-            register_certificate(s, SYSTEM, user_id=api.users[username], certificate_pem=pem)
+            register_certificate(
+                s,
+                SYSTEM,
+                user_id=api.users[username],
+                certificate_pem=pem,
+                policy=binding_policy(pki),
+            )
             set_key_source(
                 s,
                 SYSTEM,

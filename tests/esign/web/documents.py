@@ -17,6 +17,7 @@ from esign.db.models import Receipt, ResultDocument, StoredDocument, UserRole
 from esign.service import Service
 from esign.workflows import results as result_flows
 from esign.workflows.actors import SYSTEM, Actor
+from esign.workflows.binding import binding_policy
 from esign.workflows.dossiers import receive_dossier
 from esign.workflows.snapshot import DocumentSnapshot
 from esign.workflows.users import create_user, register_certificate
@@ -125,7 +126,9 @@ def make_officials(service: Service) -> Officials:
                 official_role=role,
             )
             pem = pki.certificate(name).public_bytes(Encoding.PEM).decode()
-            register_certificate(s, SYSTEM, user_id=user.id, certificate_pem=pem)
+            register_certificate(
+                s, SYSTEM, user_id=user.id, certificate_pem=pem, policy=binding_policy(pki)
+            )
             out.actors[role] = Actor.of(user)
     return out
 
