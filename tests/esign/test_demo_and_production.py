@@ -36,6 +36,7 @@ def test_demo_on_an_empty_folder_is_a_working_ward(tmp_path: Path) -> None:
             "/api/v1/auth/login", json={"username": "ketoan", "password": _password(text, "ketoan")}
         )
         assert r.status_code == 200
+        client.headers["X-CSRF-Token"] = r.headers["X-CSRF-Token"]
         receipt = client.post(
             "/api/v1/receipts",
             json={
