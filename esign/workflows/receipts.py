@@ -38,6 +38,7 @@ from ..service import Service
 from .actors import Actor, require
 from .documents import draw_and_seal_receipt
 from .dossiers import advance, clean_text, dossier_quote, get_dossier
+from .fee_lines import check_fee_lines
 from .reasons import ReasonCode
 from .snapshot import (
     DocumentSnapshot,
@@ -89,6 +90,7 @@ class FeeInput:
     categories: tuple[str, ...] = ()
     channel: str = "counter"
     lines: tuple[FeeLine, ...] = ()
+    free_line_reason: str | None = None
 
 
 def stored_lines(receipt: Receipt) -> tuple[FeeLine, ...]:
@@ -159,6 +161,15 @@ def issue_receipt(
     require(actor, UserRole.CLERK, scope="receipts")
     issued_at = issued_at or utcnow()
     local_day = issued_at.astimezone(VIETNAM_TZ).date()
+    free = fees if reference is None and dossier_id is None else None  # see fee_lines
+    check_fee_lines(
+        session,
+        actor,
+        fees=free,
+        catalog=service.catalog,
+        free_roles=service.settings.free_fee_line_roles,
+        on=local_day,
+    )
     payer_name = clean_text(
         payer_name, field_vi="Họ tên người nộp", field_en="Payer", max_length=150
     )

@@ -40,6 +40,8 @@ class FeesIn(Strict):
     categories: list[str] = Field(default_factory=list, max_length=5)
     channel: str = Field(default="counter", pattern="^(counter|online)$")
     lines: list[FeeLineIn] = Field(default_factory=list, max_length=100)
+    free_line_reason: str | None = Field(default=None, max_length=500)
+    """Why lines are typed by hand instead of the catalog's (roles in ESIGN_FREE_FEE_LINE_ROLES)."""
 
     def to_input(self) -> flows.FeeInput:
         return flows.FeeInput(
@@ -50,6 +52,7 @@ class FeesIn(Strict):
             categories=tuple(self.categories),
             channel=self.channel,
             lines=tuple(FeeLine(**line.model_dump()) for line in self.lines),
+            free_line_reason=self.free_line_reason,
         )
 
 
