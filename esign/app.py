@@ -20,7 +20,7 @@ from fastapi import FastAPI
 
 from . import api, staff, web
 from .config import Settings, get_settings
-from .http import API_PREFIX, errors
+from .http import API_PREFIX, docs, errors
 from .service import Service
 
 
@@ -43,11 +43,14 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
         summary="E-receipts and digital signatures for a ward's one-stop office",
         version="1",
         lifespan=lifespan,
+        docs_url=None,  # served from local assets below, not a CDN
+        redoc_url=None,
         responses={422: {"description": "Dữ liệu không hợp lệ / invalid input"}},
     )
     if service is not None:
         app.state.service = service
     errors.install(app)
+    docs.install(app)
     app.include_router(web.router)  # public pages /v/<token>, /verify: first, the busiest
     app.include_router(web.api_router, prefix=API_PREFIX)  # POST /api/v1/verify (public)
     app.include_router(api.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -181,3 +182,15 @@ def test_rotating_x_forwarded_for_does_not_escape_the_rate_limit(api: Api) -> No
         for i in range(12)
     ]
     assert 429 in [r.status_code for r in codes]
+
+
+def test_docs_load_nothing_from_another_host(api: Api) -> None:
+    page = api.client.get("/docs")
+    assert page.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    sources += re.findall(r"(?:src|href)='([^']+)'", page.text)
+    assert sources and all(s.startswith("/") for s in sources), sources
+    assert "cdn" not in page.text.lower()
+    for src in sources:
+        assert api.client.get(src).status_code == 200, src
+    assert api.client.get("/redoc").status_code == 404
