@@ -18,8 +18,11 @@ from sqlalchemy import select
 
 from certs import BuiltPki
 from esign import audit
-from esign.db.models import AuditEntry, User
+from esign.db.models import AuditEntry, User, UserRole
+from esign.workflows.actors import SYSTEM
+from esign.workflows.users import create_user
 
+from .conftest import PASSWORD as USER_PASSWORD
 from .conftest import Api
 
 PASSWORD = "mật-khẩu-của-cán-bộ"
@@ -148,6 +151,24 @@ def test_import_and_bind_to_an_official(api: Api, test_pki: BuiltPki) -> None:
     assert cert["sha256"] == hashlib.sha256(expected.public_bytes(Encoding.DER)).hexdigest()
     assert api.service.pki.certificate("ngo-thi-thu") == expected
     assert "ngo-thi-thu" in {row["name"] for row in admin.get(URL).json()["data"]}
+    # The certificate names Ngô Thị Thu, the user is Nguyễn Thị Hương: held for a second
+    # administrator (esign.workflows.binding), then bound.
+    with api.service.db.transaction() as s:
+        user = s.get(User, api.users["tuphap"])
+        assert user is not None and user.certificate_sha256 is None
+        assert user.certificate_pending_pem is not None
+        second = create_user(
+            s,
+            SYSTEM,
+            username="admin2",
+            full_name="Quản trị 2",
+            role=UserRole.ADMIN,
+            password=USER_PASSWORD,
+        )
+        second_id = second.id
+    api.users["admin2"] = second_id
+    confirm = f"/api/v1/users/{api.users['tuphap']}/certificate/confirm"
+    assert api.login("admin2").post(confirm).status_code == 200
     with api.service.db.reading() as s:
         user = s.get(User, api.users["tuphap"])
         assert user is not None and user.certificate_sha256 == cert["sha256"]

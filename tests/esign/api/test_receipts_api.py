@@ -254,7 +254,8 @@ def test_200_concurrent_receipts_are_numbered_without_gaps(api: Api) -> None:
     def worker(n: int) -> None:
         from fastapi.testclient import TestClient
 
-        client = TestClient(api.client.app, cookies=cookies)
+        csrf = {"X-CSRF-Token": clerk.headers["X-CSRF-Token"]}
+        client = TestClient(api.client.app, cookies=cookies, headers=csrf)
         for _ in range(n):
             r = client.post("/api/v1/receipts", json=_free("CT-CK", cases=1))
             with lock:
