@@ -299,7 +299,10 @@ def test_the_tsa_refuses_strangers_and_tokens_without_its_scope(
     session = TestClient(public.client.app)
     login = session.post("/api/v1/auth/login", json={"username": "maychu", "password": PASSWORD})
     assert login.status_code == 200
-    r = session.post("/pki/tsa", content=request, headers=TSA_QUERY)
+    # A POST with the cookie alone is refused (CSRF); with the session's token it is answered.
+    assert session.post("/pki/tsa", content=request, headers=TSA_QUERY).status_code == 403
+    csrf = {**TSA_QUERY, "X-CSRF-Token": login.headers["X-CSRF-Token"]}
+    r = session.post("/pki/tsa", content=request, headers=csrf)
     assert r.status_code == 200
     info = tsp.TimeStampResp.load(r.content)["time_stamp_token"]["content"]
     assert info["encap_content_info"]["content"].parsed["nonce"].native == 777
