@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import auth, clerk, dashboard, official
+from . import auth, clerk, dashboard, official, reports
 from .render import PREFIX
 
 MAX_BODY = 64 * 1024
@@ -30,5 +30,6 @@ router.include_router(auth.router)
 router.include_router(dashboard.router)
 router.include_router(clerk.router)
 router.include_router(official.router)
+router.include_router(reports.router)
 
 __all__ = ["router"]
