@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import auth, clerk, dashboard, official, reports
+from . import admin, admin_certs, auth, clerk, dashboard, official, reports
 from .render import PREFIX
 
 MAX_BODY = 64 * 1024
@@ -31,5 +31,7 @@ router.include_router(dashboard.router)
 router.include_router(clerk.router)
 router.include_router(official.router)
 router.include_router(reports.router)
+router.include_router(admin.router)
+router.include_router(admin_certs.router)
 
 __all__ = ["router"]
