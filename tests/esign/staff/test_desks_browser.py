@@ -112,14 +112,18 @@ def site(tmp_path: Path, pki_template: Path) -> Iterator[Site]:
     # October 2026's receipts: 20 000 + 15 000 + 5 000 = 40 000 đồng.
     api = cast(Any, SimpleNamespace(service=service, users=ids))
     issued = ReceiptStatus.ISSUED
+    rows = [
+        (dt.datetime(2026, 10, 5, 9, tzinfo=VN), _line(A, 2, 10_000), "cash"),
+        (dt.datetime(2026, 10, 5, 10, tzinfo=VN), _line(B, 3, 5_000), "online"),
+        (dt.datetime(2026, 10, 31, 23, tzinfo=VN), _line(B, 1, 5_000), "bank_transfer"),
+    ]
     _receipts(
         api,
         [
-            {"issued_at": dt.datetime(2026, 10, 5, 9, tzinfo=VN), "lines": [_line(A, 2, 10_000)], "payment_method": "cash", "status": issued},
-            {"issued_at": dt.datetime(2026, 10, 5, 10, tzinfo=VN), "lines": [_line(B, 3, 5_000)], "payment_method": "online", "status": issued},
-            {"issued_at": dt.datetime(2026, 10, 31, 23, tzinfo=VN), "lines": [_line(B, 1, 5_000)], "payment_method": "bank_transfer", "status": issued},
+            {"issued_at": at, "lines": [line], "payment_method": method, "status": issued}
+            for at, line, method in rows
         ],
-    )  # fmt: skip
+    )
     secret = (pki.path / "password").read_text().strip()
     try:
         with _serving(service, port) as base:

@@ -229,3 +229,19 @@ def test_range_errors_in_vietnamese_next_to_the_field_keep_the_input(staff: Staf
     assert "Ngày kết thúc phải từ ngày bắt đầu trở đi" in html.unescape(page.text)
     # An official reads no reports.
     assert staff.login("tuphap").get(f"/staff/reports?{NOV}").status_code == 403
+
+
+def test_the_json_report_says_the_same(staff: Staff) -> None:
+    _seed(staff)
+    summary = staff.api.login("clerk").get(
+        "/api/v1/reports/summary", params={"date_from": "2026-11-01", "date_to": "2026-11-30"}
+    )
+    assert summary.status_code == 200
+    body = summary.json()
+    assert body["fees"]["by_month"] == [
+        {"month": "2026-11", "receipts": 4, "adjustments": 1, "amount": TOTAL}
+    ]
+    assert body["dossiers"]["returned_early"] == 2
+    assert body["intake"] == {"received": 5, "online": {"count": 3, "of": 5, "percent": 60.0}}
+    shares = [body["intake"]["online"], body["payments"]["online"], body["dossiers"]["on_time"]]
+    assert [(s["count"], s["of"], s["percent"]) for s in shares] == INDICATORS
