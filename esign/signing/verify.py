@@ -255,7 +255,21 @@ async def _check_signature(
         coverage=coverage,
         modification_level=modification,
         docmdp_ok=getattr(status, "docmdp_ok", None),
+        signed_until=_signed_until(sig),
+        certificate_sha256=_certificate_sha256(getattr(status, "signing_cert", None)),
     )
+
+
+def _signed_until(sig: EmbeddedPdfSignature) -> int | None:
+    try:
+        start1, length1, start2, length2 = (int(v) for v in sig.byte_range)
+    except (TypeError, ValueError):
+        return None
+    return max(start1 + length1, start2 + length2)
+
+
+def _certificate_sha256(cert: asn1_x509.Certificate | None) -> str | None:
+    return None if cert is None else hashlib.sha256(cert.dump()).hexdigest()
 
 
 class _Unreadable(Exception):
