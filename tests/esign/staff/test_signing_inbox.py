@@ -3,18 +3,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import io
 import json
 import re
+import threading
+import time
+from collections.abc import Callable
 
 from PIL import Image
 from sqlalchemy import select
 
 from esign.db.models import AuditEntry, Dossier, DossierStatus, ResultDocument, User
+from esign.staff import official_jobs
 from esign.workflows.actors import Actor
 from esign.workflows.inbox import returned_for_correction
+from esign.workflows.results import SignOutcome
 
 from .conftest import Staff, hidden
 from .test_official_and_roles import _finished, _queue_two
@@ -136,3 +142,42 @@ def test_return_for_correction(staff: Staff, officials: str) -> None:
         data={"csrf": hidden(chairman.get("/staff/").text, "csrf"), "reason": reason},
     )
     assert r.status_code == 409
+
+
+def test_job_page_shows_progress_until_done(staff: Staff, officials: str) -> None:
+    """While a batch runs, its page reloads itself (Refresh) and shows n/total and what waits;
+    once done it stops reloading. The run is held by an event to see the middle."""
+    docs = _queue_two(staff)
+    officer = staff.login("tuphap")
+    user_id = staff.api.users["tuphap"]
+    release, halfway = threading.Event(), threading.Event()
+
+    def run(on_outcome: Callable[[SignOutcome], None]) -> object:
+        on_outcome(SignOutcome(result_id=docs[0][0], ok=True))
+        halfway.set()
+        assert release.wait(30)
+        on_outcome(SignOutcome(result_id=docs[1][0], ok=False, message_vi="Chưa đến lượt bạn"))
+        return None
+
+    closed: list[bool] = []
+    key = contextlib.ExitStack()
+    key.callback(lambda: closed.append(True))
+    job = official_jobs.start(user_id, [i for i, _ in docs], run, key)
+    assert halfway.wait(30)
+    middle = officer.get(f"/staff/sign/jobs/{job.id}")
+    assert middle.status_code == 200 and middle.headers["refresh"] == "1"
+    text = html.unescape(middle.text)
+    assert 'value="1"' in text and "1/2" in text and f"{docs[1][1]}</strong>: đang chờ ký" in text
+    assert "Về danh sách chờ ký</a></p>" not in text
+    release.set()
+    deadline = time.monotonic() + 30
+    while not job.snapshot()[1]:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    done = officer.get(f"/staff/sign/jobs/{job.id}")
+    assert "refresh" not in done.headers
+    text = html.unescape(done.text)
+    assert "2/2" in text and "ký được 1" in text and "không ký được — Chưa đến lượt bạn" in text
+    assert closed == [True]  # the key is closed when the batch ends
+    # Another official does not see it.
+    assert staff.login("chutich").get(f"/staff/sign/jobs/{job.id}").status_code == 404
