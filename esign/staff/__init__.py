@@ -8,6 +8,12 @@
     POST /staff/receipts                   action=quote: the fee; action=issue: the receipt
     POST /staff/receipts/{id}/cancel       cancel an issued receipt (reason required)
     POST /staff/sign                       sign the chosen documents, one password or PIN entry
+    GET  /staff/sign/jobs/{job}, POST /staff/results/{id}/return, GET …/preview.png
+                                           the signing inbox's other routes (:mod:`.official`)
+    GET  /staff/admin/{users,certificates,series,catalog,audit} (+ their POSTs)
+                                           administration (:mod:`.admin`, :mod:`.admin_certs`)
+    GET  /staff/reports, /staff/reports/chart/{name}.svg, /staff/reports/export.{csv,xlsx}
+                                           reports (:mod:`.reports`)
     GET  /staff/static/staff.css           the one stylesheet (no script anywhere)
 
 Server-rendered Vietnamese pages over the same workflows as the API. Every POST form carries a

@@ -105,6 +105,7 @@ def test_official_signs_two_documents_with_one_password(staff: Staff, officials:
     )
     assert wrong.status_code == 422
     assert "mật khẩu" in html.unescape(wrong.text)
+    assert 'id="secret-error"' in wrong.text  # next to the password field
     for i in ids:  # the choice is kept, the password is not
         assert f'value="{i}" id="pick-{i}" checked' in wrong.text
     assert "sai-mat-khau" not in wrong.text
