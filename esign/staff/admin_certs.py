@@ -216,13 +216,13 @@ def _import(
 
 @router.post("/admin/certificates/import")
 async def import_form(request: Request, staff: StaffDep, service: ServiceDep) -> Response:
-    form = await request.form()
-    staff.check(request, form)
-    require(staff.actor, UserRole.ADMIN)
-    upload = form.get("file")
-    data = await upload.read(MAX_UPLOAD + 1) if isinstance(upload, UploadFile) else b""
-    values = {"role": text(form, "role", limit=40), "user_id": text(form, "user_id", limit=20)}
-    password = text(form, "password", limit=200)
+    async with request.form() as form:  # closes the uploaded file's spool
+        staff.check(request, form)
+        require(staff.actor, UserRole.ADMIN)
+        upload = form.get("file")
+        data = await upload.read(MAX_UPLOAD + 1) if isinstance(upload, UploadFile) else b""
+        values = {"role": text(form, "role", limit=40), "user_id": text(form, "user_id", limit=20)}
+        password = text(form, "password", limit=200)
     return await run_in_threadpool(_import, request, staff, service, values, data, password)
 
 

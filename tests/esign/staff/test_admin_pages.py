@@ -5,17 +5,22 @@ the catalog with its "chưa xác minh" marks, the audit log with filters and one
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import re
 
+from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import select
 
+from certs import BuiltPki
 from esign.db.models import AuditEntry, User
 from esign.staff.admin_certs import _views
 from esign.workflows.actors import SYSTEM
 from esign.workflows.certificates import list_certificates
 from receipts.unverified import unverified_law
 from tests.esign.api.conftest import PASSWORD
+from tests.esign.api.test_certificates_api import PASSWORD as PASSWORD_P12
+from tests.esign.api.test_certificates_api import _outside_official, _trust_other_root
 
 from .conftest import Staff, hidden
 
@@ -192,3 +197,33 @@ def test_catalog_series_audit_and_who_may_open(staff: Staff) -> None:
         client = staff.login(who)
         for path in ("users", "certificates", "series", "catalog", "audit"):
             assert client.get(f"/staff/admin/{path}").status_code == 403, (who, path)
+
+
+def test_certificate_import_from_the_form(staff: Staff, test_pki: BuiltPki) -> None:
+    _trust_other_root(staff.api, test_pki)
+    p12, cert = _outside_official(test_pki, "Nguyễn Thị Lan")
+    admin = staff.login("admin")
+    token = hidden(admin.get("/staff/admin/certificates").text, "csrf")
+    user_id = str(staff.api.users["tuphap"])
+    form = {"csrf": token, "role": "judicial_officer", "user_id": user_id}
+    empty = admin.post("/staff/admin/certificates/import", data=form)
+    assert empty.status_code == 422
+    text = html.unescape(empty.text)
+    assert 'id="err-import_file">Hãy chọn tệp chứng thư' in text
+    assert '<option value="judicial_officer" selected>' in text  # the choice is kept
+    wrong = admin.post(
+        "/staff/admin/certificates/import",
+        data={**form, "password": "sai"},
+        files={"file": ("lan.p12", p12, "application/x-pkcs12")},
+    )
+    assert wrong.status_code == 422 and 'id="err-import_file">' in wrong.text
+    ok = admin.post(
+        "/staff/admin/certificates/import",
+        data={**form, "password": PASSWORD_P12},
+        files={"file": ("lan.p12", p12, "application/x-pkcs12")},
+    )
+    assert ok.status_code == 303, html.unescape(ok.text)
+    sha = hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest()
+    assert _user(staff, "tuphap").certificate_sha256 == sha  # imported and bound at once
+    page = html.unescape(admin.get("/staff/admin/certificates?done=imported").text)
+    assert "Đã nhập chứng thư số." in page and sha[:16] in page
