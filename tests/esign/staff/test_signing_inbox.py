@@ -8,11 +8,13 @@ import datetime as dt
 import html
 import io
 import json
+import logging
 import re
 import threading
 import time
 from collections.abc import Callable
 
+import pytest
 from PIL import Image
 from sqlalchemy import select
 
@@ -181,3 +183,30 @@ def test_job_page_shows_progress_until_done(staff: Staff, officials: str) -> Non
     assert closed == [True]  # the key is closed when the batch ends
     # Another official does not see it.
     assert staff.login("chutich").get(f"/staff/sign/jobs/{job.id}").status_code == 404
+
+
+def test_the_password_is_never_echoed_or_logged(
+    staff: Staff, officials: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    (first, _), _ = _queue_two(staff)
+    officer = staff.login("tuphap")
+    token = hidden(officer.get("/staff/").text, "csrf")
+    wrong_secret = "sai-mat-khau-" + officials[:6]
+    wrong = officer.post(
+        "/staff/sign", data={"csrf": token, "result_id": str(first), "secret": wrong_secret}
+    )
+    assert wrong.status_code == 422 and wrong_secret not in wrong.text
+    done = _finished(
+        officer,
+        officer.post(
+            "/staff/sign", data={"csrf": token, "result_id": str(first), "secret": officials}
+        ),
+    )
+    assert "1/1" in done.text and officials not in done.text
+    assert officials not in officer.get("/staff/").text
+    assert caplog.records  # something was logged at all (the check is not vacuous)
+    assert officials not in caplog.text and wrong_secret not in caplog.text
+    with staff.api.service.db.reading() as s:
+        details = " ".join(s.scalars(select(AuditEntry.details)))
+    assert officials not in details and wrong_secret not in details
