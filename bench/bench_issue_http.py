@@ -84,7 +84,11 @@ def prepare(folder: Path, database_url: str) -> None:
     with db.transaction() as s:
         create_series(s, SYSTEM, template_symbol="01BLP0-001", series="VA-26E")
         create_user(
-            s, SYSTEM, username="clerk", full_name="Lê Thị Thu", role=UserRole.CLERK,
+            s,
+            SYSTEM,
+            username="clerk",
+            full_name="Lê Thị Thu",
+            role=UserRole.CLERK,
             password=PASSWORD,
         )
     db.dispose()
@@ -104,7 +108,9 @@ class Server:
             self.process.wait()
 
 
-def start_server(folder: Path, database_url: str, *, workers: int, port: int | None = None) -> Server:
+def start_server(
+    folder: Path, database_url: str, *, workers: int, port: int | None = None
+) -> Server:
     port = port or free_port()
     env = {
         **os.environ,
@@ -250,7 +256,7 @@ def yardstick(shared: Path, count: int) -> float:
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def run_config(
@@ -297,10 +303,9 @@ def main() -> None:
     naive = yardstick(args.shared, args.yardstick_count)
     print(f"yardstick (naive_receipts.py, same run): {naive:.1f} receipts/s")
     with postgres_server() as pg:
+        configs: list[tuple[str, Any, int, int]]
         if args.lines:
-            configs = [
-                (f"lines{n}", pg, args.workers, int(n)) for n in args.lines.split(",")
-            ]
+            configs = [(f"lines{n}", pg, args.workers, int(n)) for n in args.lines.split(",")]
         else:
             configs = [
                 ("sqlite", None, 1, 1),
@@ -314,7 +319,11 @@ def main() -> None:
         )
         for name, server, workers, lines in configs:
             figures = run_config(
-                name, pg=server, workers=workers, count=args.count, clients=args.clients,
+                name,
+                pg=server,
+                workers=workers,
+                count=args.count,
+                clients=args.clients,
                 lines=lines,
             )
             label = (
