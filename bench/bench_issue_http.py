@@ -119,13 +119,23 @@ def start_server(
         "ESIGN_DATABASE_URL": database_url,
         "ESIGN_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "esign", "serve", "--port", str(port), "--workers", str(workers)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        cwd=folder,
-    )
+    with (folder / f"serve-{port}.log").open("wb") as err:  # a file: a full pipe blocks
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "esign",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            cwd=folder,
+        )
     server = Server(process, f"http://127.0.0.1:{port}")
     wait_ready(server)
     return server
@@ -137,8 +147,7 @@ def wait_ready(server: Server, timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            err = server.process.stderr.read().decode() if server.process.stderr else ""
-            raise RuntimeError(f"esign serve ended: {err[-2000:]}")
+            raise RuntimeError("esign serve ended (see serve-*.log in its data folder)")
         try:
             if httpx.get(server.url + "/verify", timeout=2).status_code < 500:
                 return
