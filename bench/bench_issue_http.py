@@ -1,7 +1,8 @@
 """Receipts issued through ``POST /api/v1/receipts`` by concurrent clients, against real
 ``esign serve`` processes, beside the yardstick run in the same invocation.
 
-For each configuration (SQLite with 1 process; PostgreSQL with 1 process and with N workers):
+For each configuration (SQLite with 1 process; PostgreSQL with 1 process, with N workers, and
+two hosts: two ``esign serve`` on two ports, one data folder, clients spread over both):
 a fresh data folder (development PKI, a series, a clerk), ``python -m esign serve`` started on
 a free loopback port, ``--clients`` threads each logged in and posting receipts until
 ``--count`` are made. Prints receipts/s, p50 and p99 latency, and the ratio to the yardstick
@@ -11,7 +12,7 @@ checked: its PDF fetched and hashed against the answer's ``pdf_sha256`` (all), i
 
     python bench/bench_issue_http.py [--count 120] [--clients 8] [--workers 2]
         [--lines 1,5,20]          # the scale figures: fee lines per receipt (PostgreSQL, N workers)
-        [--only sqlite|pg1|pgN]   # one configuration
+        [--only sqlite|pg1|pgN|hosts2]   # one configuration
 """
 
 from __future__ import annotations
@@ -269,7 +270,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def run_config(
-    name: str, *, pg: Any, workers: int, count: int, clients: int, lines: int
+    name: str, *, pg: Any, workers: int, count: int, clients: int, lines: int, hosts: int = 1
 ) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix=f"bench-issue-{name}-"))
     try:
@@ -279,11 +280,12 @@ def run_config(
             url = pg.create_database(f"bench_{name}_{os.getpid()}_{int(time.time())}")
         prepare(folder, url)
         load_trust(folder)
-        server = start_server(folder, url, workers=workers)
+        servers = [start_server(folder, url, workers=workers) for _ in range(hosts)]
         try:
-            run = issue_many([server.url], count=count, clients=clients, lines=lines)
+            run = issue_many([s.url for s in servers], count=count, clients=clients, lines=lines)
         finally:
-            server.stop()
+            for server in servers:
+                server.stop()
         rate = len(run.made) / run.seconds
         return {
             "rate": rate,
@@ -303,7 +305,7 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "bench")
     parser.add_argument("--yardstick-count", type=int, default=30)
     parser.add_argument("--lines", default="", help="e.g. 1,5,20: the scale run instead")
-    parser.add_argument("--only", choices=("sqlite", "pg1", "pgN"), default=None)
+    parser.add_argument("--only", choices=("sqlite", "pg1", "pgN", "hosts2"), default=None)
     args = parser.parse_args()
 
     from tests.utils.postgres import postgres_server
@@ -312,21 +314,22 @@ def main() -> None:
     naive = yardstick(args.shared, args.yardstick_count)
     print(f"yardstick (naive_receipts.py, same run): {naive:.1f} receipts/s")
     with postgres_server() as pg:
-        configs: list[tuple[str, Any, int, int]]
+        configs: list[tuple[str, Any, int, int, int]]
         if args.lines:
-            configs = [(f"lines{n}", pg, args.workers, int(n)) for n in args.lines.split(",")]
+            configs = [(f"lines{n}", pg, args.workers, int(n), 1) for n in args.lines.split(",")]
         else:
             configs = [
-                ("sqlite", None, 1, 1),
-                ("pg1", pg, 1, 1),
-                ("pgN", pg, args.workers, 1),
+                ("sqlite", None, 1, 1, 1),
+                ("pg1", pg, 1, 1, 1),
+                ("pgN", pg, args.workers, 1, 1),
+                ("hosts2", pg, 1, 1, 2),  # two esign serve on two ports, clients spread
             ]
             if args.only:
                 configs = [c for c in configs if c[0] == args.only]
         print(
             f"{'configuration':<34}{'receipts/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'× yardstick':>13}"
         )
-        for name, server, workers, lines in configs:
+        for name, server, workers, lines, hosts in configs:
             figures = run_config(
                 name,
                 pg=server,
@@ -334,10 +337,13 @@ def main() -> None:
                 count=args.count,
                 clients=args.clients,
                 lines=lines,
+                hosts=hosts,
             )
             label = (
-                f"{'SQLite' if server is None else 'PostgreSQL'}, {workers} process"
-                f"{'es' if workers > 1 else ''}, {lines} line{'s' if lines > 1 else ''}"
+                f"{'SQLite' if server is None else 'PostgreSQL'}, "
+                + (f"{hosts} hosts × " if hosts > 1 else "")
+                + f"{workers} process{'es' if workers > 1 else ''}, "
+                f"{lines} line{'s' if lines > 1 else ''}"
             )
             print(
                 f"{label:<34}{figures['rate']:>11.1f}{figures['p50']:>9.0f}{figures['p99']:>9.0f}"

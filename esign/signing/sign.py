@@ -29,6 +29,7 @@ from pyhanko_certvalidator import ValidationContext
 from certs import CertsError, KeyStore, RevocationChecker, TrustStore, check_signing_certificate
 from receipts.pdf import SignaturePlace
 
+from . import fast_hex
 from .appearance import VietnameseStampStyle
 from .errors import FieldOrderError, SigningError, WrongSignerError
 from .levels import PadesLevel as PadesLevel  # re-exported: callers import it from here
@@ -36,6 +37,8 @@ from .signer import StoreSigner
 from .timestamps import FallbackTimeStamper, TimestampSource
 
 T = TypeVar("T")
+
+fast_hex.install()  # pyHanko reads /Contents hex a byte at a time: see fast_hex
 
 
 @dataclass(frozen=True, slots=True)

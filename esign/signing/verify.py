@@ -45,6 +45,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from . import fast_hex
 from .completeness import awaited_fields, title_of
 from .errors import VisualCheckError
 from .report import (
@@ -69,6 +70,8 @@ VISUAL_TIMEOUT = 2.5
 """Seconds the renderings of one file may take (inside :data:`DEFAULT_TIMEOUT`)."""
 DEFAULT_TIMEOUT = 4.0
 """Seconds for one isolated verification: with the fork, an answer within 5 seconds."""
+
+fast_hex.install()  # pyHanko reads /Contents hex a byte at a time: see fast_hex
 
 
 @dataclass(frozen=True)
