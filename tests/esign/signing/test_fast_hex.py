@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+from typing import Any, cast
 
 import pytest
 from pyhanko.pdf_utils import generic
@@ -57,5 +58,5 @@ def test_importing_the_verifier_installs_it() -> None:
     import esign.signing.verify  # noqa: F401
 
     assert generic.read_hex_string_from_stream is fast_hex.read_hex_string_from_stream
-    parsed = generic.read_object(io.BytesIO(b"<48 65 6c6c6f>"), container_ref=None)
+    parsed: Any = generic.read_object(io.BytesIO(b"<48 65 6c6c6f>"), container_ref=cast(Any, None))
     assert bytes(parsed.original_bytes) == b"Hello"
