@@ -28,6 +28,7 @@ from ..http.errors import error_body
 from ..seal import DocumentKind, SealCheck, verify_seal
 from ..seal.claims import Field
 from ..seal.encoding import MAX_DIGITS
+from ..units import current_unit
 from ..workflows.public import (
     PublicView,
     State,
@@ -82,7 +83,7 @@ SCRIPT_MESSAGES = (
 def unknown_page(request: Request, lang: Lang) -> HTMLResponse:
     """The one answer for every token that is not ours (see the module docstring); the same
     bytes every time, so they are rendered once per language."""
-    unit_name = service_of(request).settings.unit_name
+    unit_name = current_unit(service_of(request).settings).name
     cache = web_state(request).rendered
     key = ("unknown", lang.code, unit_name)
     body = cache.get(key)
@@ -170,7 +171,7 @@ def _pdf_refused(request: Request, lang: Lang, view: PublicView) -> HTMLResponse
     return page(
         "message.html",
         lang,
-        unit_name=service_of(request).settings.unit_name,
+        unit_name=current_unit(service_of(request).settings).name,
         tone="warn",
         heading=lang.t("pdf.refused"),
         detail=lang.t(key),
@@ -300,7 +301,7 @@ def document_page(token: str, request: Request, lang: str | None = None) -> Resp
     return page(
         "document.html",
         tr,
-        unit_name=service.settings.unit_name,
+        unit_name=current_unit(service.settings).name,
         view=view,
         receipt=view.kind is DocumentKind.RECEIPT,
         signatures=signatures,
