@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
@@ -107,7 +107,7 @@ def load_units(path: Path = UNITS_FILE) -> tuple[DatedUnit, ...]:
     units = sorted(
         (
             DatedUnit(
-                **{
+                **{  # type: ignore[arg-type]
                     k: (_nfc(v) if isinstance(v, str) else v)
                     for k, v in u.model_dump(exclude={"header_lines", "citations"}).items()
                 },
@@ -136,7 +136,7 @@ def load_units(path: Path = UNITS_FILE) -> tuple[DatedUnit, ...]:
 
 
 def _overridden(unit: DatedUnit, settings: Settings) -> DatedUnit:
-    changes: dict[str, object] = {
+    changes: dict[str, Any] = {
         field: _nfc(value) if isinstance(value, str) else value
         for field, value in (
             ("name", settings.unit_name),

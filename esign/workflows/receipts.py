@@ -51,6 +51,7 @@ from .snapshot import (
     unit_profile,
 )
 from .stored import snapshot_of_receipt
+from .xml_original import store_xml_original
 
 RECEIPT_TITLE = "BIÊN LAI THU PHÍ, LỆ PHÍ"
 
@@ -263,6 +264,8 @@ def issue_receipt(
             receipt.adjustment_kind = reference.adjustment.value if reference.adjustment else None
     session.add(receipt)
     session.flush()
+    if sealed.xml is not None:
+        store_xml_original(session, receipt_id=receipt.id, xml=sealed.xml)
     if dossier is not None and dossier.status is DossierStatus.RECEIVED:
         advance(session, actor, dossier, DossierStatus.FEE_PAID)
     audit.append(

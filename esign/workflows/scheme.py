@@ -19,6 +19,8 @@ import contextlib
 import datetime as dt
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from receipts.errors import SchemeError
@@ -27,6 +29,7 @@ from receipts.scheme import ReceiptScheme, scheme_for, series_letters
 from .. import audit
 from ..config import Settings
 from ..db.models import ReceiptSeries
+from ..db.types import utcnow
 from ..errors import ValidationError
 from ..units import unit_on
 from .actors import Actor
@@ -90,12 +93,7 @@ def issuing_series(
     """The series row a receipt issued on ``day`` (Vietnam date) takes its number in."""
     scheme = scheme_for(day)
     if scheme.code != NEW_SCHEME:
-        row = _registered(session, template_symbol, series)
-        try:
-            scheme.check_series(row.series, issue_date=day)
-        except SchemeError as exc:
-            raise _refuse(exc, "series_year") from exc
-        return row
+        return _registered(session, scheme, day, template_symbol, series)
     symbol, code = legal_symbols(
         settings,
         scheme,
@@ -104,22 +102,27 @@ def issuing_series(
         series=series,
         carry_over=carry_over,
     )
-    row = session.scalar(
-        select(ReceiptSeries).where(
-            ReceiptSeries.template_symbol == symbol, ReceiptSeries.series == code
-        )
-    )
-    if row is None:
-        row = ReceiptSeries(template_symbol=symbol, series=code, active=True)
-        session.add(row)
-        session.flush()
+    # Two clerks may issue the year's first receipts at once: insert-or-nothing, then read.
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    opened = session.execute(
+        insert(ReceiptSeries)
+        .values(template_symbol=symbol, series=code, active=True, created_at=utcnow())
+        .on_conflict_do_nothing()
+        .returning(ReceiptSeries.id)
+    ).scalar_one_or_none()
+    if opened is not None:
         audit.append(
             session,
             actor=actor.label,
             action="series.open",
-            subject=f"series:{row.id}",
+            subject=f"series:{opened}",
             details={"template_symbol": symbol, "series": code, "scheme": scheme.code},
         )
+    row = session.scalars(
+        select(ReceiptSeries).where(
+            ReceiptSeries.template_symbol == symbol, ReceiptSeries.series == code
+        )
+    ).one()
     if not row.active:
         raise ValidationError(
             f"Ký hiệu {symbol} · {code} đã ngừng sử dụng",
@@ -129,15 +132,40 @@ def issuing_series(
     return row
 
 
-def _registered(session: Session, template_symbol: str | None, series: str | None) -> ReceiptSeries:
+def _fits(scheme: ReceiptScheme, row: ReceiptSeries, day: dt.date) -> bool:
+    try:
+        scheme.check_template_symbol(row.template_symbol)
+        scheme.check_series(row.series, issue_date=day)
+    except SchemeError:
+        return False
+    return True
+
+
+def _registered(
+    session: Session,
+    scheme: ReceiptScheme,
+    day: dt.date,
+    template_symbol: str | None,
+    series: str | None,
+) -> ReceiptSeries:
+    """The one active registered series of ``scheme`` for the year of ``day``."""
     stmt = select(ReceiptSeries).where(ReceiptSeries.active.is_(True))
     if template_symbol:
         stmt = stmt.where(ReceiptSeries.template_symbol == template_symbol)
     if series:
         stmt = stmt.where(ReceiptSeries.series == series)
-    found = session.scalars(stmt).all()
+    candidates = session.scalars(stmt.order_by(ReceiptSeries.id)).all()
+    found = [row for row in candidates if _fits(scheme, row, day)]
     if len(found) == 1:
         return found[0]
+    if candidates and not found:
+        raise ValidationError(
+            f"Ký hiệu đã chọn không dùng được cho biên lai lập ngày {day:%d/%m/%Y} "
+            f"({scheme.name_vi}; ký hiệu phải mang năm lập)",
+            f"The chosen series cannot be used on {day.isoformat()} (scheme {scheme.code}; "
+            "the series carries the issue year)",
+            code="series_year",
+        )
     if not found:
         raise ValidationError(
             "Không có ký hiệu biên lai đang dùng phù hợp; quản trị viên cần khai báo",
