@@ -287,12 +287,13 @@ def embedded_xml(pdf: bytes) -> bytes | None:
 
     reader = PdfFileReader(io.BytesIO(pdf))
     root = reader.root
-    for spec in root.get("/AF", ()):
-        spec = spec.get_object()
-        if spec.get("/AFRelationship") != "/Source":
+    if "/AF" not in root:
+        return None
+    for item in root["/AF"]:
+        spec = item.get_object()
+        if spec.get("/AFRelationship") != "/Source" or "/EF" not in spec:
             continue
-        stream = spec["/EF"]["/F"].get_object()
-        data: bytes = stream.data
+        data: bytes = spec["/EF"]["/F"].data
         return data
     return None
 
