@@ -34,6 +34,7 @@ from ..workflows.public import (
     State,
     find_public_view,
     receipt_pdf,
+    receipt_xml,
     scan,
     seal_mismatches,
 )
@@ -226,6 +227,41 @@ async def document_pdf_with_seal(token: str, request: Request, lang: str | None 
         headers={
             "Content-Disposition": f'attachment; filename="{view.file_name}"',
             "X-Content-SHA256": view.document_sha256,
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post("/v/{token}/xml")
+async def document_xml_with_seal(token: str, request: Request, lang: str | None = None) -> Response:
+    """A receipt's signed XML original (TT 91/2026 Điều 18), on the terms of its PDF: posted
+    with the seal by the page's script; receipts issued before 1 July 2026 have none."""
+    tr = Lang.pick(lang)
+    wait = guards.retry_after(request, guards.PDF_COST)
+    if wait is not None:
+        return guards.too_many_page(request, tr, wait)
+    body = await read_capped(request, SEAL_BODY_LIMIT)
+    seal = parse_qs(body.decode("ascii", "replace")).get("seal", [""])[0] if body else ""
+
+    def work() -> tuple[PublicView | None, bytes | None]:
+        service = service_of(request)
+        with service.db.reading() as session:
+            view = find_public_view(session, token, settings=service.settings)
+            if view is None:
+                return None, None
+            return view, receipt_xml(view, session, seal=seal)
+
+    view, content = await run_in_threadpool(work)
+    if view is None:
+        return unknown_page(request, tr)
+    if content is None:
+        return _pdf_refused(request, tr, view)
+    return Response(
+        content,
+        media_type="application/xml",
+        headers={
+            "Content-Disposition": f'attachment; filename="{view.xml_file_name}"',
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "no-store",
         },

@@ -123,3 +123,20 @@ def test_the_xml_is_offered_beside_the_pdf(law_api: Api) -> None:
     assert 'filename="bien-lai-26TVA-00000001.pdf"' in pdf.headers["content-disposition"]
     r = clerk.get(f"/api/v1/receipts/{old.id}/xml")
     assert r.status_code == 404 and r.json()["error"]["code"] == "no_xml_original"
+
+
+def test_the_public_page_offers_the_xml_only_with_the_seal(law_api: Api) -> None:
+    old = issue(law_api, dt.date(2026, 6, 15))
+    new = issue(law_api, dt.date(2026, 7, 15))
+    page = law_api.client.get(f"/v/{new.token}").text
+    assert 'id="download-xml-form"' in page and 'id="download-form"' in page
+    assert 'id="download-xml-form"' not in law_api.client.get(f"/v/{old.token}").text
+    assert new.seal is not None and old.seal is not None
+    got = law_api.client.post(f"/v/{new.token}/xml", data={"seal": new.seal})
+    assert got.status_code == 200 and got.headers["content-type"].startswith("application/xml")
+    with law_api.service.db.transaction() as s:
+        assert got.content == xml_original_of(s, new.id)
+    assert 'filename="bien-lai-26TVA-00000001.xml"' in got.headers["content-disposition"]
+    for token, seal in ((new.token, "123"), (new.token, ""), (old.token, old.seal)):
+        refused = law_api.client.post(f"/v/{token}/xml", data={"seal": seal})
+        assert not refused.headers["content-type"].startswith("application/xml")
