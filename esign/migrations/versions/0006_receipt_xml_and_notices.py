@@ -1,7 +1,7 @@
 """the XML original of receipts and the notices 04/SS-CTĐT
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0003a
 Create Date: 2026-12-01
 
 Receipts issued under Nghị định 254/2026/NĐ-CP get a signed XML original (Thông tư 91/2026/
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0003a"
 branch_labels = None
 depends_on = None
 
