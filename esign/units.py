@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 
 from receipts.calendar import VIETNAM_TZ
+from receipts.catalog import UnverifiedItem
 
 from .config import Settings
 from .errors import ConfigurationError
@@ -164,6 +165,21 @@ def unit_on(settings: Settings, *, on: dt.date) -> DatedUnit:
     return _overridden(found, settings) if found is units[-1] else found
 
 
+def unit_unverified(settings: Settings) -> tuple[UnverifiedItem, ...]:
+    """The marks of today's unit profile, in the shape of ``receipts.unverified_law``: for the
+    administrator's one list (the tax code of the merged ward is not sourced, LAW.md)."""
+    unit = current_unit(settings)
+    if unit.tax_code_unverified is None:
+        return ()
+    return (
+        UnverifiedItem(
+            f"units.toml units[{unit.code}] tax_code",
+            f"Mã số thuế {unit.tax_code} của {unit.name}",
+            unit.tax_code_unverified,
+        ),
+    )
+
+
 def today(settings: Settings) -> dt.date:
     del settings  # the day is Vietnam's, whatever the deployment
     return dt.datetime.now(VIETNAM_TZ).date()
@@ -174,4 +190,4 @@ def current_unit(settings: Settings) -> DatedUnit:
     return unit_on(settings, on=today(settings))
 
 
-__all__ = ["UNITS_FILE", "DatedUnit", "current_unit", "load_units", "unit_on"]
+__all__ = ["UNITS_FILE", "DatedUnit", "current_unit", "load_units", "unit_on", "unit_unverified"]

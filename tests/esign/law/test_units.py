@@ -11,7 +11,7 @@ import pytest
 
 from esign.config import Settings
 from esign.errors import ConfigurationError
-from esign.units import current_unit, load_units, unit_on
+from esign.units import current_unit, load_units, unit_on, unit_unverified
 from esign.workflows.snapshot import DocumentSnapshot, unit_profile
 
 BEFORE = [dt.date(2020, 1, 1), dt.date(2025, 1, 15), dt.date(2025, 6, 30)]
@@ -66,6 +66,16 @@ def test_settings_override_todays_profile_only() -> None:
     assert unit_on(settings, on=dt.date(2026, 12, 1)).tax_code_unverified is None
     old = unit_on(settings, on=dt.date(2025, 3, 1))
     assert old.name == "Ủy ban nhân dân phường Văn An" and old.tax_code == "0800123456"
+
+
+def test_the_unverified_tax_code_is_listed_until_a_deployment_states_it() -> None:
+    marks = unit_unverified(Settings())
+    assert (
+        len(marks) == 1
+        and "10549" in marks[0].where
+        and "chưa xác minh" in marks[0].reason.casefold()
+    )
+    assert unit_unverified(Settings(unit_tax_code="0200000001")) == ()
 
 
 def test_defaults_are_todays_unit() -> None:
