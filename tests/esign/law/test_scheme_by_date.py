@@ -5,15 +5,20 @@ in a new year in the new year's series; before, the registered NĐ 123/2020 seri
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
+from esign.db.models import Receipt
 from esign.errors import ValidationError
 from esign.seal import verify_seal
+from esign.workflows.actors import SYSTEM
 from esign.workflows.receipts import AdjustmentKind, adjust_receipt, replace_receipt
+from esign.workflows.series import create_series
 from esign.workflows.snapshot import seal_claims
 from esign.workflows.stored import snapshot_of_receipt
 from tests.esign.api.conftest import Api
+from tests.utils.pdf_checks import page_texts, squash
 
 from .helpers import clerk, issue
 
@@ -106,3 +111,36 @@ def test_no_adjustment_under_the_new_scheme(law_api: Api) -> None:
             reason="Sai địa chỉ",
         )
         assert adjusted.adjusts_id == old.id
+
+
+def test_old_documents_unchanged_new_ones_under_the_new_unit_and_scheme(law_api: Api) -> None:
+    """A receipt of 30/6/2025 names UBND phường Văn An (Chí Linh, Hải Dương) under NĐ 123/2020;
+    one of 1/7/2026 names UBND phường Chu Văn An, Hải Phòng, under NĐ 254/2026; issuing the
+    second changes nothing of the first, and both pages and seals still check."""
+    with law_api.service.db.transaction() as s:
+        create_series(s, SYSTEM, template_symbol="01BLP0-001", series="VA-25E")
+    old = issue(law_api, dt.date(2025, 6, 30))
+    with law_api.service.db.reading() as s:
+        old_pdf = bytes(s.get(Receipt, old.id).document.content)  # type: ignore[union-attr]
+    new = issue(law_api, dt.date(2026, 7, 1))
+    old_snap, new_snap = snapshot_of_receipt(old), snapshot_of_receipt(new)
+    assert (old_snap.unit.code, new_snap.unit.code) == ("10579", "10549")
+    assert old_snap.unit.address == "Phường Văn An, thành phố Chí Linh, tỉnh Hải Dương"
+    assert new_snap.unit.address == "Phường Chu Văn An, thành phố Hải Phòng"
+    assert old_snap.scheme.full_label == "01BLP0-001 · VA-25E · 0000001"
+    assert new_snap.scheme.full_label == "EBL01 · 26TVA · 00000001"
+    old_text = squash(" ".join(page_texts(old_pdf)))
+    assert "ỦY BAN NHÂN DÂN PHƯỜNG VĂN AN" in old_text and "Chí Linh" in old_text
+    with law_api.service.db.reading() as s:
+        row = s.get(Receipt, old.id)
+        assert row is not None and bytes(row.document.content) == old_pdf
+        assert row.snapshot == old.snapshot
+        new_pdf = bytes(s.get(Receipt, new.id).document.content)  # type: ignore[union-attr]
+    new_text = squash(" ".join(page_texts(new_pdf)))
+    assert "ỦY BAN NHÂN DÂN PHƯỜNG CHU VĂN AN" in new_text and "Chí Linh" not in new_text
+    for receipt, name in ((old, "phường Văn An"), (new, "phường Chu Văn An")):
+        html = law_api.client.get(f"/v/{receipt.token}").text
+        unit = re.search(r'<dd id="unit">(.*?)<br>', html, re.S)
+        assert unit is not None and unit.group(1).strip() == f"Ủy ban nhân dân {name}"
+        answer = law_api.client.post(f"/v/{receipt.token}/seal", json={"seal": receipt.seal})
+        assert answer.json()["genuine"] is True and answer.json()["mismatches"] == []
