@@ -15,7 +15,7 @@ from tests.utils import scheme_now
 
 from .conftest import Web
 from .forgery import forgeries, genuine_claims, withdrawn_seal
-from .helpers import ADDRESS, PAYER, PAYER_MASKED
+from .helpers import ADDRESS, OLD_SCHEME_DAY, PAYER, PAYER_MASKED
 
 
 def _page_data(html: str) -> dict[str, object]:
@@ -87,11 +87,12 @@ def test_replaced_receipt_links_both_ways(web: Web) -> None:
 
 def test_adjusted_receipt(web_sqlite: Web) -> None:
     web = web_sqlite
-    old = web.issue()
+    old = web.issue(issued_at=OLD_SCHEME_DAY)  # adjustments: NĐ 123/2020 receipts only
     new = web.adjust(old, "Thu thiếu một bản sao")
     html = web.client.get(f"/v/{old.token}").text
     assert "Văn bản thật, đã được điều chỉnh" in html
-    assert f'href="/v/{new.token}">{scheme_now.label(2)}<' in html
+    # The adjustment receipt is issued today, under today's scheme and series.
+    assert f'href="/v/{new.token}">{scheme_now.label(1)}<' in html
     page = web.client.get(f"/v/{new.token}").text
     assert f'id="adjusts" href="/v/{old.token}"' in page and "Thu thiếu một bản sao" not in page
 
