@@ -55,8 +55,10 @@ def legal_symbols(
     translated: its letters kept, the year and template of ``day``)."""
     letters = unit_on(settings, on=day).series_letters
     if series and carry_over:
-        with contextlib.suppress(SchemeError):  # a series of no scheme: the unit's letters
-            letters = series_letters(series)
+        # A successor keeps its predecessor's letters when the new scheme allows them
+        # (TT 91 Phụ lục II.2.b has no F I J O W Z); otherwise the unit's.
+        with contextlib.suppress(SchemeError):
+            letters = scheme.check_letters(series_letters(series))
     try:
         scheme.check_letters(letters)
         wanted = (scheme.default_template_symbol, scheme.series(day.year, letters))

@@ -18,6 +18,7 @@ from esign.workflows.series import create_series
 from esign.workflows.snapshot import seal_claims
 from esign.workflows.stored import snapshot_of_receipt
 from tests.esign.api.conftest import Api
+from tests.utils import scheme_now
 from tests.utils.pdf_checks import page_texts, squash
 
 from .helpers import clerk, issue
@@ -70,7 +71,7 @@ def test_a_replacement_in_a_new_year_takes_the_new_series(law_api: Api) -> None:
             got = (new.template_symbol, new.series, new.year)
             snap = snapshot_of_receipt(new)
         # Replaced today (2026-12 here, or later): the series of the replacement's own year.
-        year = dt.date.today().year
+        year = scheme_now.TODAY.year
         assert got == ("EBL01", f"{year % 100}TVA", year)
         assert snap.reference is not None and snap.reference.series == first
 
@@ -144,3 +145,18 @@ def test_old_documents_unchanged_new_ones_under_the_new_unit_and_scheme(law_api:
         assert unit is not None and unit.group(1).strip() == f"Ủy ban nhân dân {name}"
         answer = law_api.client.post(f"/v/{receipt.token}/seal", json={"seal": receipt.seal})
         assert answer.json()["genuine"] is True and answer.json()["mismatches"] == []
+
+
+@pytest.mark.parametrize(("old_series", "new_letters"), [("QB-26E", "QB"), ("FI-26E", "VA")])
+def test_a_replacement_keeps_letters_the_new_scheme_allows(
+    law_api: Api, old_series: str, new_letters: str
+) -> None:
+    """TT 91/2026 Phụ lục II.2.b: the letters come from A B C D E G H K L M N P Q R S T U V X Y;
+    a predecessor's letters outside them give way to the unit's (VA)."""
+    with law_api.service.db.transaction() as s:
+        create_series(s, SYSTEM, template_symbol="01BLP0-001", series=old_series)
+    first = issue(law_api, dt.date(2026, 6, 30), template_symbol="01BLP0-001", series=old_series)
+    with law_api.service.db.transaction() as s:
+        new = replace_receipt(s, clerk(law_api), law_api.service, first.id, reason="Sai số tiền")
+        series = new.series
+    assert series == f"{scheme_now.TODAY.year % 100}T{new_letters}"
