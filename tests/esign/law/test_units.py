@@ -13,6 +13,7 @@ from esign.config import Settings
 from esign.errors import ConfigurationError
 from esign.units import current_unit, load_units, unit_on, unit_unverified
 from esign.workflows.snapshot import DocumentSnapshot, unit_profile
+from tests.esign.api.conftest import Api
 
 BEFORE = [dt.date(2020, 1, 1), dt.date(2025, 1, 15), dt.date(2025, 6, 30)]
 AFTER = [dt.date(2025, 7, 1), dt.date(2026, 6, 30), dt.date(2026, 7, 1), dt.date(2027, 1, 1)]
@@ -104,3 +105,9 @@ def test_a_document_snapshot_carries_the_dated_unit() -> None:
     assert snap.unit.code is None and snap.seal.xml_sha256 is None
     assert snap.to_json() == stored
     assert snap.scheme.full_label == "01BLP0-001 · VA-26E · 0000001"
+
+
+def test_the_staff_pages_name_todays_unit(law_api: Api) -> None:
+    html = law_api.client.get("/staff/").text
+    assert "Ủy ban nhân dân phường Chu Văn An — Thành phố Hải Phòng" in html
+    assert "None" not in html
