@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -69,6 +71,8 @@ async def login(request: Request, service: ServiceDep) -> Response:
             replaces_session=session_secret(request),
         )
     except (AuthenticationError, TooManyAttempts) as exc:
+        if isinstance(exc, TooManyAttempts):
+            await asyncio.sleep(users.REFUSAL_DELAY)  # the tarpit (esign.api.routes.auth)
         return _login_form(
             request,
             prelogin,

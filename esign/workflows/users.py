@@ -32,6 +32,8 @@ from .paging import Page, page_of
 
 OFFICIAL_ROLES = tuple(OfficialRole)
 SCOPES = ("fees", "dossiers", "receipts", "results", "reports", "certificates", "users", "tsa")
+REFUSAL_DELAY = 1.0
+"""Seconds a refused (throttled) login waits before its answer, without a thread: a tarpit."""
 SESSION_HOURS = 10
 _USERNAME = re.compile(r"^[a-z0-9._-]{3,64}$")
 # A hash to check against when the user does not exist, so that a login for an unknown name

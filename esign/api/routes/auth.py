@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from ...db.models import User
+from ...errors import TooManyAttempts
 from ...http.client import request_address
 from ...http.cookies import clear_session_cookie, session_secret, set_session_cookie
 from ...http.csrf import HEADER as CSRF_HEADER
@@ -33,14 +36,20 @@ async def login(
     """Log in; the session cookie serves the web pages and the API alike. The answer's
     ``X-CSRF-Token`` header is the token every later change made with the cookie must send.
     Throttled per account and per address (429 with ``Retry-After``, or locked)."""
-    outcome = await run_in_threadpool(
-        users.login,
-        service.db,
-        username=body.username,
-        password=body.password,
-        address=request_address(request),
-        replaces_session=session_secret(request),
-    )
+    try:
+        outcome = await run_in_threadpool(
+            users.login,
+            service.db,
+            username=body.username,
+            password=body.password,
+            address=request_address(request),
+            replaces_session=session_secret(request),
+        )
+    except TooManyAttempts:
+        # A tarpit: a client that ignores Retry-After waits here (no thread, no database)
+        # before its refusal, so a flood of refused guesses costs the server next to nothing.
+        await asyncio.sleep(users.REFUSAL_DELAY)
+        raise
     set_session_cookie(request, response, outcome.session_secret, hours=users.SESSION_HOURS)
     response.headers[CSRF_HEADER] = token_for(outcome.session_secret)
     with service.db.reading() as s:

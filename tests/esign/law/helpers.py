@@ -43,6 +43,8 @@ def issue(
     series: str | None = None,
     template_symbol: str | None = None,
 ) -> Receipt:
+    # Hand-typed lines: allowed to a clerk only by this setting, with a reason (fee_lines.py).
+    api.service.settings.free_fee_line_roles = ["clerk"]
     with api.service.db.transaction() as s:
         r = issue_receipt(
             s,
@@ -51,7 +53,7 @@ def issue(
             payer_name=payer,
             payer_address="Số 3, phường Chu Văn An",
             payment_method=PaymentMethod.CASH,
-            fees=FeeInput(lines=lines),
+            fees=FeeInput(lines=lines, free_line_reason="Biên lai dựng sẵn cho phép thử luật"),
             issued_at=at(day),
             series=series,
             template_symbol=template_symbol,
