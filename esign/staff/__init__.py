@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import auth, clerk, dashboard, official
+from . import auth, clerk, counter, dashboard, intake, official
 from .render import PREFIX
 
 MAX_BODY = 64 * 1024
@@ -29,6 +29,8 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False, max_body_size=MAX_BOD
 router.include_router(auth.router)
 router.include_router(dashboard.router)
 router.include_router(clerk.router)
+router.include_router(counter.router)
+router.include_router(intake.router)
 router.include_router(official.router)
 
 __all__ = ["router"]

@@ -60,13 +60,15 @@ ASSETS = {
 }
 
 PAGE_HEADERS = {
-    # Our own stylesheet, our own forms; no script at all, no framing (clickjacking a signing
-    # form), no referrer leaking document tokens to the public page's host.
+    # Our own stylesheet, our own forms; no script at all (the pickers are datalists, the
+    # shortcuts accesskeys, focus an autofocus), no framing (clickjacking a signing form), no
+    # referrer leaking document tokens to the public page's host. data: images: the result's
+    # preview, drawn by the server into the page.
     "Content-Security-Policy": "; ".join(
         [
             "default-src 'none'",
             "style-src 'self'",
-            "img-src 'self'",
+            "img-src 'self' data:",
             "form-action 'self'",
             "base-uri 'none'",
             "frame-ancestors 'none'",
@@ -95,6 +97,7 @@ _env.filters["words"] = amount_in_words
 _env.filters["local"] = _local
 _env.globals["asset"] = lambda name: ASSETS[name].url
 _env.globals["role_of"] = labels.role_of
+_env.globals["nav_links"] = labels.nav_links
 
 
 def page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
@@ -102,6 +105,7 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
     context.setdefault("actor", None)
     context.setdefault("csrf", "")
     context.setdefault("title", "Trang làm việc")
+    context.setdefault("nav", "")
     html = _env.get_template(template).render(
         unit_name=service.settings.unit_name,
         unit_parent=service.settings.unit_parent,
