@@ -253,11 +253,11 @@ def preview_result(
         model = spec.build(
             data,
             issuer=Issuer(lines=unit.header_lines, place=unit.place),
-            number=spec.number(0, issued_at.year).replace("0/", "…/", 1),
+            number=spec.number(1, issued_at.year).replace("1/", "…/", 1),
             issued_at=issued_at,
             officials=_officials(session, proc.signers),
             qr_text=f"{service.settings.public_url}/v/BAN-XEM-TRUOC",
-            seq=0,
+            seq=1,  # any valid number: the preview shows none (see the note under it)
         )
         pdf = render_result(model).pdf
     except ReceiptsError as exc:

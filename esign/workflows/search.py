@@ -65,6 +65,14 @@ def resolve_procedure(catalog: Catalog, typed: str) -> Procedure:
     found = find_procedures(catalog, typed, limit=50)
     if len(found) == 1:
         return found[0]
+    # Several hold every word: the one whose name holds them as typed, in order, or starts so.
+    phrase = fold(typed)
+    for narrower in (
+        [p for p in found if phrase in fold(p.name_vi)],
+        [p for p in found if fold(p.name_vi).startswith(phrase)],
+    ):
+        if len(narrower) == 1:
+            return narrower[0]
     if not found:
         raise ValidationError(
             f"Không tìm thấy thủ tục nào khớp “{typed}”",

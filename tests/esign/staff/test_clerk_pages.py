@@ -180,9 +180,7 @@ def test_bad_input_keeps_the_form_and_says_why(staff: Staff) -> None:
             assert hidden(r.text, kept) == fields.get(kept, _form(page)[kept])
     assert staff.receipts() == 0
     # Two errors at once: each next to its own field.
-    r = clerk.post(
-        "/staff/receipts", data=_form(page, action="issue", pages="x", payer_name="")
-    )
+    r = clerk.post("/staff/receipts", data=_form(page, action="issue", pages="x", payer_name=""))
     assert _field_error(r.text, "pages") == "Số trang phải là số nguyên dương"
     assert _field_error(r.text, "payer_name") == "Họ tên người nộp không được để trống"
     # A quote that cannot be made says so too, on the same page.
