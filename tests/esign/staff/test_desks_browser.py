@@ -99,11 +99,7 @@ class Keys:
 
 
 def _focused(page: Page) -> str:
-    return str(
-        page.evaluate(
-            "document.activeElement && (document.activeElement.id || document.activeElement.name || '')"
-        )
-    )
+    return str(page.evaluate("(e => e ? e.id || e.name || '' : '')(document.activeElement)"))
 
 
 def test_intake_and_counter_in_chromium(
@@ -258,7 +254,12 @@ def test_intake_and_counter_in_chromium(
                         page.keyboard.press("Alt+s")  # the A5 copy, by its shortcut
                     copy = popup.value
                     copy.wait_for_load_state()
-                    assert copy.url.endswith(f"/print?size=A5"), copy.url
+                    href = page.get_attribute("#print-a5", "href")
+                    assert href and copy.url == f"{base}{href}", copy.url
+                    a5 = tmp_path / "a5.pdf"
+                    a5.write_bytes(page.request.get(copy.url).body())
+                    info = subprocess.run(["pdfinfo", str(a5)], capture_output=True, text=True)
+                    assert re.search(r"Page size:\s+419\.5\d* x 595\.2\d* pts", info.stdout)
                     copy.close()
                     page.bring_to_front()
                     page.focus("input[name=procedure]")
