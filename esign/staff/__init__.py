@@ -4,11 +4,16 @@
 
     GET  /staff/login, POST /staff/login   log in (sets the API's own session cookie)
     POST /staff/logout
-    GET  /staff/                           the page of the user's role
+    GET  /staff/                           the page of the user's role (the clerk: the counter)
     POST /staff/receipts                   action=quote: the fee; action=issue: the receipt
     POST /staff/receipts/{id}/cancel       cancel an issued receipt (reason required)
+    POST /staff/receipts/{id}/replace      a new receipt in its place (:mod:`.clerk`)
+    GET  /staff/receipts/search, /staff/daybook, POST /staff/daybook/close,
+    GET  /staff/receipts/{id}/print        the counter's other pages (:mod:`.counter`)
+    GET  /staff/intake, /staff/dossiers/…  the intake desk (:mod:`.intake`)
     POST /staff/sign                       sign the chosen documents, one password or PIN entry
-    GET  /staff/static/staff.css           the one stylesheet (no script anywhere)
+    GET  /staff/static/…                   the stylesheet, the emblem, one small script
+                                           (keyboard shortcuts; pages work without it)
 
 Server-rendered Vietnamese pages over the same workflows as the API. Every POST form carries a
 CSRF token (:mod:`.csrf`); every error becomes the Vietnamese message on the page, the user's

@@ -55,7 +55,7 @@ class SearchForm:
     date_from: str = ""
     date_to: str = ""
 
-    def query(self) -> tuple[ReceiptQuery | None, dict[str, str]]:
+    def parsed(self) -> tuple[ReceiptQuery | None, dict[str, str]]:
         errors: dict[str, str] = {}
         number = None
         try:
@@ -88,7 +88,7 @@ def _search(request: Request, staff: Staff, service: Service) -> Response:
         date_from=q.get("from", "")[:10],
         date_to=q.get("to", "")[:10],
     )
-    query, errors = form.query()
+    query, errors = form.parsed()
     found: list[ReceiptView] | None = None
     if query is not None and not query.empty:
         with service.db.reading() as s:
