@@ -325,7 +325,7 @@ def clerk_page(
     cancelled_id: int | None = None,
     cancel_error: tuple[int, str, str] | None = None,
     replaced_id: int | None = None,
-    replace_error: tuple[int, str, dict[str, str]] | None = None,
+    replace_error: tuple[int, str, dict[str, str], str] | None = None,
     notice: str = "",
 ) -> Response:
     catalog = service.catalog
@@ -546,6 +546,14 @@ def _replace(
     """A new receipt in place of this one, with the payer's details as corrected (the lines
     and the amount as they were: a wrong amount is an adjustment or a cancel)."""
     method: PaymentMethod | None = None
+    if not typed["reason"].strip():
+        return clerk_page(
+            request,
+            staff,
+            service,
+            status=422,
+            replace_error=(receipt_id, "Hãy nhập lý do thay thế", typed, "reason"),
+        )
     try:
         if typed["payment_method"]:
             try:
@@ -573,9 +581,21 @@ def _replace(
             staff,
             service,
             status=exc.status,
-            replace_error=(receipt_id, exc.message_vi, typed),
+            replace_error=(receipt_id, exc.message_vi, typed, _replace_field(exc.message_vi)),
         )
     return redirect(f"{PREFIX}/?issued={new_id}&replaced={receipt_id}")
+
+
+def _replace_field(message: str) -> str:
+    """The replace form's field a workflow's message is about ('' for the form as a whole)."""
+    for start, name in (
+        ("Lý do", "reason"),
+        ("Họ tên", "payer_name"),
+        ("Địa chỉ", "payer_address"),
+    ):
+        if message.startswith(start):
+            return name
+    return ""
 
 
 @router.post("/receipts/{receipt_id}/replace")

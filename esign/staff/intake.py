@@ -64,6 +64,9 @@ class IntakeForm:
     copies: str = "1"
     cases: str = ""
     category: str = ""
+    received_at: str = ""
+    """For a dossier received online: when the portal received it (``YYYY-MM-DDTHH:MM``,
+    Vietnam time); the due date runs from then."""
 
     @classmethod
     def read(cls, form: FormData) -> IntakeForm:
@@ -76,6 +79,7 @@ class IntakeForm:
             copies=text(form, "copies", limit=20),
             cases=text(form, "cases", limit=20),
             category=text(form, "category", limit=60).strip(),
+            received_at=text(form, "received_at", limit=30).strip(),
         )
 
     def checked(self, service: Service) -> tuple[dict[str, Any], FieldErrors]:
@@ -115,12 +119,38 @@ class IntakeForm:
             args["channel"] = Channel(self.channel)
         except ValueError:
             errors["channel"] = "Hãy chọn cách nộp hồ sơ"
+        if self.received_at:
+            when = _received_at(self.received_at, errors)
+            if when is not None and args.get("channel") is not Channel.ONLINE:
+                errors["received_at"] = "Chỉ ghi thời điểm nhận với hồ sơ nộp trực tuyến"
+            elif when is not None:
+                args["received_at"] = when
         args.update(
             applicant_name=self.applicant_name,
             applicant_address=self.applicant_address,
             quote_input=quote_input,
         )
         return args, errors
+
+
+ONLINE_BACKLOG = dt.timedelta(days=30)
+"""How far back a dossier received online may be recorded."""
+
+
+def _received_at(value: str, errors: FieldErrors) -> dt.datetime | None:
+    try:
+        when = dt.datetime.fromisoformat(value).replace(tzinfo=VIETNAM_TZ)
+    except ValueError:
+        errors["received_at"] = "Thời điểm không hợp lệ (ngày/tháng/năm giờ:phút)"
+        return None
+    now = dt.datetime.now(VIETNAM_TZ)
+    if when > now + dt.timedelta(minutes=5):
+        errors["received_at"] = "Thời điểm nhận không được ở tương lai"
+        return None
+    if when < now - ONLINE_BACKLOG:
+        errors["received_at"] = "Chỉ ghi nhận hồ sơ trực tuyến nhận trong 30 ngày gần đây"
+        return None
+    return when.astimezone(dt.UTC)
 
 
 def _intake_page(
@@ -503,7 +533,3 @@ async def result_post(
             )  # fmt: skip
 
     return await run_in_threadpool(work)
-
-
-def local_day(value: dt.datetime) -> dt.date:
-    return value.astimezone(VIETNAM_TZ).date()

@@ -112,6 +112,7 @@ def test_replace_search_daybook_and_closing(staff: Staff) -> None:
         },
     )
     assert r.status_code == 422 and "Không thay thế được biên lai" in html.unescape(r.text)
+    assert _error(r.text, "replace-reason") == "Hãy nhập lý do thay thế"
     assert 'value="Trần Văn Bính"' in html.unescape(r.text)  # what was typed is kept
     r = clerk.post(
         f"/staff/receipts/{ids[1]}/replace",

@@ -197,3 +197,41 @@ def test_result_drafted_from_the_dossier_preview_then_create(staff: Staff, offic
 
 def test_today_is_vietnam_time() -> None:
     assert dt.datetime.now(VIETNAM_TZ).utcoffset() == dt.timedelta(hours=7)
+
+
+def test_a_dossier_received_online_is_due_from_when_the_portal_received_it(staff: Staff) -> None:
+    clerk = staff.login("clerk")
+    now = dt.datetime.now(VIETNAM_TZ).replace(second=0, microsecond=0)
+    catalog = staff.api.service.catalog
+    for days_ago in (1, 4, 9):
+        when = now - dt.timedelta(days=days_ago)
+        where = _receive(
+            staff, clerk, procedure="HT-XNTTHN", pages="", channel="online",
+            received_at=when.strftime("%Y-%m-%dT%H:%M"),
+        )  # fmt: skip
+        dossier_id = int(where.split("/")[-1].split("?")[0])
+        with staff.api.service.db.reading() as s:
+            d = get_dossier(s, dossier_id)
+            assert d.channel == "online"
+            assert d.received_at == when.astimezone(dt.UTC)
+            days = catalog.procedures["HT-XNTTHN"].processing_days
+            assert d.due_date == due_date(when, days)
+    page = clerk.get("/staff/intake").text
+    base = {
+        "csrf": hidden(page, "csrf"),
+        "procedure": "HT-XNTTHN",
+        "applicant_name": NAME,
+        "applicant_address": ADDRESS,
+        "copies": "1",
+    }
+    cases = [
+        ("online", (now + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"), "ở tương lai"),
+        ("online", (now - dt.timedelta(days=45)).strftime("%Y-%m-%dT%H:%M"), "30 ngày"),
+        ("online", "hôm qua", "Thời điểm không hợp lệ"),
+        ("counter", now.strftime("%Y-%m-%dT%H:%M"), "Chỉ ghi thời điểm nhận với hồ sơ nộp"),
+    ]
+    for channel, typed, message in cases:
+        r = clerk.post("/staff/intake", data={**base, "channel": channel, "received_at": typed})
+        assert r.status_code == 422
+        assert message in _error(r.text, "received_at"), (typed, _error(r.text, "received_at"))
+        assert hidden(r.text, "applicant_name") == NAME
