@@ -18,7 +18,7 @@ document drafted from its data with a preview.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -39,7 +39,7 @@ from ..workflows.receipts import issue_receipt
 from ..workflows.results import create_result
 from ..workflows.search import resolve_procedure
 from . import labels
-from .clerk import FieldErrors, _count, procedure_options, today
+from .clerk import FieldErrors, ReceiptView, _count, procedure_options, today
 from .render import PREFIX, StaffRoute, page, redirect
 from .session import Staff, StaffDep, text
 
@@ -258,15 +258,12 @@ class DossierPage:
     legal_basis: str
     quote: Any
     steps: list[intake.Step]
-    receipts: list[Any]
+    receipts: list[ReceiptView]
     results: list[dict[str, Any]]
     template: str | None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _dossier_page_data(service: Service, dossier_id: int) -> DossierPage:
-    from .clerk import ReceiptView
-
     with service.db.reading() as s:
         d = dossiers.get_dossier(s, dossier_id)
         proc = service.catalog.procedures[d.procedure_code]

@@ -106,7 +106,7 @@ def test_intake_and_counter_in_chromium(
     site: tuple[str, Service], artifacts_dir: Path, tmp_path: Path
 ) -> None:
     base, service = site
-    shots = artifacts_dir / "staff-desks"
+    shots = artifacts_dir / "staff-intake-counter"
     shots.mkdir(exist_ok=True)
     problems: list[str] = []
     taken: list[str] = []
