@@ -39,7 +39,16 @@ from ..workflows.receipts import issue_receipt
 from ..workflows.results import create_result
 from ..workflows.search import resolve_procedure
 from . import labels
-from .clerk import FieldErrors, ReceiptView, _count, procedure_options, today
+from .clerk import (
+    FieldErrors,
+    ReceiptForm,
+    ReceiptView,
+    _count,
+    active_series,
+    chosen_series,
+    procedure_options,
+    today,
+)
 from .render import PREFIX, StaffRoute, page, redirect
 from .session import Staff, StaffDep, text
 
@@ -320,6 +329,7 @@ def _dossier_page(
         d=data,
         errors=errors or {},
         typed=typed or {},
+        series=active_series(service),
         received=q.get("received") == "1",
         methods=list(labels.PAYMENT_METHODS.items()),
         statuses=DossierStatus,
@@ -390,10 +400,18 @@ async def fee(dossier_id: int, request: Request, staff: StaffDep, service: Servi
         "payer_name": text(form, "payer_name", limit=300),
         "payer_address": text(form, "payer_address", limit=600),
         "payment_method": text(form, "payment_method", limit=20),
+        "series": text(form, "series", limit=60).strip(),
     }
 
     def work() -> Response:
         errors: FieldErrors = {}
+        symbol = series = None
+        try:
+            symbol, series = chosen_series(
+                ReceiptForm(series=typed["series"]), active_series(service)
+            )
+        except ValidationError as exc:
+            errors["series"] = exc.message_vi
         for name, vi in (("payer_name", "Họ tên người nộp"), ("payer_address", "Địa chỉ")):
             if not typed[name].strip():
                 errors[name] = f"{vi} không được để trống"
@@ -412,6 +430,8 @@ async def fee(dossier_id: int, request: Request, staff: StaffDep, service: Servi
                         payer_address=typed["payer_address"],
                         payment_method=method,
                         dossier_id=dossier_id,
+                        template_symbol=symbol,
+                        series=series,
                     )
                     receipt_id = receipt.id
                 return redirect(f"{PREFIX}/?issued={receipt_id}")

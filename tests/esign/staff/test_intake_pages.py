@@ -12,6 +12,7 @@ from esign.db.models import DossierStatus
 from esign.workflows.dossiers import get_dossier
 from esign.workflows.intake import timeline
 from receipts.calendar import VIETNAM_TZ, due_date
+from receipts.fees import quote
 
 from .conftest import Staff, hidden
 
@@ -235,3 +236,34 @@ def test_a_dossier_received_online_is_due_from_when_the_portal_received_it(staff
         assert r.status_code == 422
         assert message in _error(r.text, "received_at"), (typed, _error(r.text, "received_at"))
         assert hidden(r.text, "applicant_name") == NAME
+
+
+def test_the_dossiers_fee_with_two_active_series(staff: Staff) -> None:
+    from esign.db.models import Receipt
+    from esign.workflows.actors import SYSTEM
+    from esign.workflows.series import create_series
+
+    with staff.api.service.db.transaction() as s:
+        create_series(s, SYSTEM, template_symbol="01BLP0-001", series="VA-26P")
+    clerk = staff.login("clerk")
+    where = _receive(staff, clerk, pages="2", copies="1")
+    dossier_id = int(where.split("/")[-1].split("?")[0])
+    page = clerk.get(f"/staff/dossiers/{dossier_id}").text
+    assert '<select name="series"' in page
+    fee = {
+        "csrf": hidden(page, "csrf"),
+        "payer_name": NAME,
+        "payer_address": ADDRESS,
+        "payment_method": "cash",
+    }
+    r = clerk.post(f"/staff/dossiers/{dossier_id}/fee", data=fee)
+    assert r.status_code == 422 and _error(r.text, "series") == "Hãy chọn ký hiệu biên lai"
+    r = clerk.post(f"/staff/dossiers/{dossier_id}/fee", data={**fee, "series": "01BLP0-001/VA-26P"})
+    assert r.status_code == 303
+    with staff.api.service.db.reading() as s:
+        receipt = s.query(Receipt).filter(Receipt.dossier_id == dossier_id).one()
+        expected = quote(
+            "CT-BS", on=dt.datetime.now(VIETNAM_TZ).date(), pages=2, copies=1,
+            catalog=staff.api.service.catalog,
+        )  # fmt: skip
+        assert (receipt.series, receipt.number, receipt.total) == ("VA-26P", 1, expected.total)
