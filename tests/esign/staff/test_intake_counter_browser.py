@@ -313,6 +313,9 @@ def test_intake_and_counter_in_chromium(
             shoot(page, "14-daybook-closed")
 
             # --- a clerk's closed doors ------------------------------------------------------
+            csrf = page.get_attribute("input[name=csrf]", "value") or ""
+            refused = page.request.post(f"{base}/staff/sign", form={"csrf": csrf})
+            assert refused.status == 403 and "Việc này chỉ dành cho" in refused.text()
             answer = page.goto(f"{base}/staff/dossiers/999999")
             assert answer is not None and answer.status == 404
             shoot(page, "15-not-found")
