@@ -12,6 +12,12 @@
     GET  /staff/receipts/{id}/print        the counter's other pages (:mod:`.counter`)
     GET  /staff/intake, /staff/dossiers/…  the intake desk (:mod:`.intake`)
     POST /staff/sign                       sign the chosen documents, one password or PIN entry
+    GET  /staff/sign/jobs/{job}, POST /staff/results/{id}/return, GET …/preview.png
+                                           the signing inbox's other routes (:mod:`.official`)
+    GET  /staff/admin/{users,certificates,series,catalog,audit} (+ their POSTs)
+                                           administration (:mod:`.admin`, :mod:`.admin_certs`)
+    GET  /staff/reports, /staff/reports/chart/{name}.svg, /staff/reports/export.{csv,xlsx}
+                                           reports (:mod:`.reports`)
     GET  /staff/static/…                   the stylesheet, the emblem, one small script
                                            (keyboard shortcuts; pages work without it)
 
@@ -24,7 +30,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import auth, clerk, counter, dashboard, intake, official
+from . import admin, admin_certs, auth, clerk, counter, dashboard, intake, official, reports
 from .render import PREFIX
 
 MAX_BODY = 64 * 1024
@@ -37,5 +43,8 @@ router.include_router(clerk.router)
 router.include_router(counter.router)
 router.include_router(intake.router)
 router.include_router(official.router)
+router.include_router(reports.router)
+router.include_router(admin.router)
+router.include_router(admin_certs.router)
 
 __all__ = ["router"]

@@ -56,9 +56,14 @@ NAV: dict[UserRole, list[tuple[str, str, str]]] = {
         ("intake", "/staff/intake", "Tiếp nhận hồ sơ"),
         ("search", "/staff/receipts/search", "Tra cứu biên lai"),
         ("daybook", "/staff/daybook", "Bảng kê thu"),
+        ("reports", "/staff/reports", "Báo cáo"),
     ],
     UserRole.OFFICIAL: [("inbox", "/staff/", "Văn bản chờ ký")],
-    UserRole.ADMIN: [("admin", "/staff/", "Quản trị")],
+    UserRole.ADMIN: [
+        ("admin", "/staff/", "Quản trị"),
+        ("users", "/staff/admin/users", "Người dùng"),
+        ("reports", "/staff/reports", "Báo cáo"),
+    ],
 }
 
 

@@ -316,9 +316,14 @@ def test_intake_and_counter_in_chromium(
             csrf = page.get_attribute("input[name=csrf]", "value") or ""
             refused = page.request.post(f"{base}/staff/sign", form={"csrf": csrf})
             assert refused.status == 403 and "Việc này chỉ dành cho" in refused.text()
+            for door in ("admin/users", "admin/certificates", "admin/audit"):
+                answer = page.goto(f"{base}/staff/{door}")
+                assert answer is not None and answer.status == 403, door
+                assert "Việc này chỉ dành cho" in page.inner_text("main")
+            shoot(page, "15-forbidden")
             answer = page.goto(f"{base}/staff/dossiers/999999")
             assert answer is not None and answer.status == 404
-            shoot(page, "15-not-found")
+            shoot(page, "16-not-found")
         finally:
             browser.close()
     with service.db.reading() as s:
