@@ -35,6 +35,7 @@ from ..http.deps import ServiceDep
 from ..seal import verification_url
 from ..service import Service
 from ..workflows.actors import Actor, require
+from ..workflows.counter import series_choices
 from ..workflows.idempotency import run_idempotent
 from ..workflows.queries import receipts_issued_since
 from ..workflows.receipts import (
@@ -45,7 +46,6 @@ from ..workflows.receipts import (
     replace_receipt,
 )
 from ..workflows.search import resolve_procedure
-from ..workflows.series import list_series
 from . import labels
 from .render import PREFIX, StaffRoute, page, redirect
 from .session import Staff, StaffDep, text
@@ -292,11 +292,11 @@ class SeriesChoice:
 
 
 def active_series(service: Service) -> list[SeriesChoice]:
+    """The series the clerk may choose from today (none when the law sets the one series)."""
     with service.db.reading() as s:
         return [
-            SeriesChoice(f"{r.template_symbol}/{r.series}", f"Mẫu {r.template_symbol} · {r.series}")
-            for r in list_series(s)
-            if r.active
+            SeriesChoice(f"{symbol}/{series}", f"Mẫu {symbol} · {series}")
+            for symbol, series in series_choices(s, day=today())
         ]
 
 

@@ -22,6 +22,7 @@ from receipts.calendar import VIETNAM_TZ
 from receipts.catalog import Catalog, Procedure
 from receipts.errors import ReceiptsError
 from receipts.pdf import Issuer, render_result
+from receipts.scheme import number_text
 
 from .. import audit
 from ..db.models import AuditEntry, Dossier, Receipt, ResultDocument, UserRole
@@ -82,7 +83,8 @@ def timeline(session: Session, dossier: Dossier) -> list[Step]:
             Step(
                 at=r.issued_at,
                 name="Xuất biên lai thu phí",
-                detail=f"{r.series} số {r.number:07d} — {r.total:,} đ".replace(",", "."),
+                detail=f"{r.series} số {number_text(r.template_symbol, r.number)} — "
+                + f"{r.total:,} đ".replace(",", "."),
                 actor=r.clerk_name,
             )
         )

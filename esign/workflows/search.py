@@ -88,14 +88,14 @@ def resolve_procedure(catalog: Catalog, typed: str) -> Procedure:
 
 
 def parse_receipt_number(typed: str) -> int | None:
-    """``12``, ``0000012`` or ``…/0000012``: the number; None when nothing was typed."""
+    """``12``, ``00000012`` or ``…/00000012``: the number; None when nothing was typed."""
     typed = typed.strip()
     if not typed:
         return None
     last = typed.rsplit("/", 1)[-1].strip()
-    if not (last.isascii() and last.isdigit()) or len(last) > 7:
+    if not (last.isascii() and last.isdigit()) or len(last) > 8:
         raise ValidationError(
-            "Số biên lai gồm tối đa 7 chữ số", "A receipt number has up to 7 digits", code="number"
+            "Số biên lai gồm tối đa 8 chữ số", "A receipt number has up to 8 digits", code="number"
         )
     return int(last)
 

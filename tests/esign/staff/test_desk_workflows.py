@@ -144,3 +144,18 @@ def test_a_past_days_book_and_its_closing(api: Api) -> None:
         assert day_book(s, DAY + dt.timedelta(days=1)).closing is None
     with pytest.raises(ConflictError, match="đã chốt sổ"), api.service.db.transaction() as s:
         close_day(s, clerk, DAY)
+
+
+def test_series_choices_by_the_days_scheme(api: Api) -> None:
+    from esign.workflows.actors import SYSTEM
+    from esign.workflows.counter import series_choices
+    from esign.workflows.series import create_series
+
+    with api.service.db.transaction() as s:
+        create_series(s, SYSTEM, template_symbol="01BLP0-001", series="VB-26E")
+        create_series(s, SYSTEM, template_symbol="01BLP0-001", series="VA-25E")
+    with api.service.db.reading() as s:
+        # Before 1 July 2026: the registered series of the day's year, to choose from.
+        assert series_choices(s, day=DAY) == [("01BLP0-001", "VA-26E"), ("01BLP0-001", "VB-26E")]
+        # From 1 July 2026 the law sets the one series: nothing to choose.
+        assert series_choices(s, day=dt.date(2026, 7, 1)) == []
