@@ -37,6 +37,7 @@ from ..service import Service
 from ..workflows.actors import Actor, require
 from ..workflows.counter import series_choices
 from ..workflows.idempotency import run_idempotent
+from ..workflows.notices import record_notice
 from ..workflows.queries import receipts_issued_since
 from ..workflows.receipts import (
     FeeInput,
@@ -327,6 +328,8 @@ def clerk_page(
     cancel_error: tuple[int, str, str] | None = None,
     replaced_id: int | None = None,
     replace_error: tuple[int, str, dict[str, str], str] | None = None,
+    notice_error: tuple[int, str, dict[str, str], str] | None = None,
+    noticed_id: int | None = None,
     notice: str = "",
 ) -> Response:
     catalog = service.catalog
@@ -358,6 +361,9 @@ def clerk_page(
         replaced=_receipt(service, replaced_id),
         replace_error=replace_error,
         reason_codes=labels.REASON_CODES,
+        notice_error=notice_error,
+        notice_errors=list(NOTICE_ERRORS.items()),
+        noticed=_receipt(service, noticed_id),
         notice=notice,
         receipts=_todays_receipts(service),
         today=today(),
@@ -608,3 +614,57 @@ async def replace(
     require(staff.actor, UserRole.CLERK)
     typed = {name: text(form, name, limit=600) for name in REPLACE_FIELDS}
     return await run_in_threadpool(_replace, request, staff, service, receipt_id, typed)
+
+
+NOTICE_FIELDS = ("error", "description", "notified_to")
+NOTICE_ERRORS = {
+    # Mẫu 04/SS-CTĐT: the errors a notice corrects (the workflow refuses the amount and the
+    # tax code: those need a replacement).
+    "payer_name": "Sai tên người nộp",
+    "payer_address": "Sai địa chỉ người nộp",
+    "amount_in_words": "Sai số tiền bằng chữ",
+    "other": "Sai sót khác",
+}
+
+
+def _notice(
+    request: Request, staff: Staff, service: Service, receipt_id: int, typed: dict[str, str]
+) -> Response:
+    """The correction notice (Mẫu 04/SS-CTĐT) for this receipt: the payer is told, the receipt
+    stays as it is."""
+    try:
+        with service.db.transaction() as s:
+            record_notice(
+                s,
+                staff.actor,
+                service,
+                receipt_id,
+                error=typed["error"],
+                description=typed["description"],
+                notified_to=typed["notified_to"],
+            )
+    except EsignError as exc:
+        field_name = ""
+        if exc.message_vi.startswith("Nội dung"):
+            field_name = "description"
+        elif exc.message_vi.startswith("Người nộp được thông báo"):
+            field_name = "notified_to"
+        return clerk_page(
+            request,
+            staff,
+            service,
+            status=exc.status,
+            notice_error=(receipt_id, exc.message_vi, typed, field_name),
+        )
+    return redirect(f"{PREFIX}/?noticed={receipt_id}")
+
+
+@router.post("/receipts/{receipt_id}/notice")
+async def notice(
+    receipt_id: int, request: Request, staff: StaffDep, service: ServiceDep
+) -> Response:
+    form = await request.form()
+    staff.check(request, form)
+    require(staff.actor, UserRole.CLERK)
+    typed = {name: text(form, name, limit=600) for name in NOTICE_FIELDS}
+    return await run_in_threadpool(_notice, request, staff, service, receipt_id, typed)

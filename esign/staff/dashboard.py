@@ -51,6 +51,7 @@ def _dashboard(request: Request, staff: Staff, service: Service) -> Response:
             again=q.get("again") == "1",
             cancelled_id=_int(q.get("cancelled")),
             replaced_id=_int(q.get("replaced")),
+            noticed_id=_int(q.get("noticed")),
         )
     if role is UserRole.OFFICIAL:
         return official_page(request, staff, service)

@@ -235,3 +235,32 @@ def test_a_clerk_cannot_open_the_signing_inbox_or_administration(staff: Staff) -
             r = other.get(path)
             assert r.status_code == 403, (username, path)
             assert "Việc này chỉ dành cho" in html.unescape(r.text)
+
+
+def test_the_correction_notice_from_the_receipt(staff: Staff) -> None:
+    clerk = staff.login("clerk")
+    receipt_id = _issue(clerk, "Đỗ Thị Hằng", "cash", "1", "1")
+    page = clerk.get("/staff/").text
+    assert f'action="/staff/receipts/{receipt_id}/notice"' in page
+    form = {"csrf": hidden(page, "csrf"), "error": "payer_address", "notified_to": "Điện thoại"}
+    r = clerk.post(f"/staff/receipts/{receipt_id}/notice", data={**form, "description": " "})
+    assert r.status_code == 422
+    assert "không được để trống" in _error(r.text, "notice-description")
+    assert 'value="Điện thoại"' in html.unescape(r.text)
+    r = clerk.post(
+        f"/staff/receipts/{receipt_id}/notice",
+        data={**form, "description": "Địa chỉ đúng: Khu dân cư Văn An 2"},
+    )
+    assert r.status_code == 303
+    assert "Đã lập thông báo sai sót" in html.unescape(clerk.get(r.headers["location"]).text)
+    with staff.api.service.db.reading() as s:
+        receipt = s.get(Receipt, receipt_id)
+        assert receipt is not None and receipt.status is ReceiptStatus.ISSUED  # unchanged
+        actions = s.scalars(select(AuditEntry.action)).all()
+        assert "receipt.notice" in actions
+    # An amount error is corrected by a replacement, not a notice: said on the page.
+    r = clerk.post(
+        f"/staff/receipts/{receipt_id}/notice",
+        data={**form, "error": "amount", "description": "Thu thiếu"},
+    )
+    assert r.status_code == 422 and "biên lai thay thế" in html.unescape(r.text)
