@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
         try:
             yield
         finally:
+            web.flush_scans(app, close=True)
             if own:
                 app.state.service.close()
 

@@ -12,10 +12,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 
 from ..seal import PUBLISHED_FILE, Keyring, PublishedKeys
 from ..service import Service
+from ..workflows.scan_log import ScanQueue
 from .ratelimit import RateLimiter
 from .signatures import SignatureCache
 
@@ -77,11 +78,32 @@ class WebState:
     """Uploaded PDFs verified at once; each takes a child process and up to a few seconds."""
     rendered: dict[tuple[str, ...], bytes] = field(default_factory=dict)
     """Pages that are the same for everyone (the unknown-token answer), by language."""
+    scans: ScanQueue | None = None
+    """The scan records waiting for their batch write (made on first scan)."""
 
 
 def service_of(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
+
+
+def scans_of(request: Request) -> ScanQueue:
+    state = web_state(request)
+    if state.scans is None:
+        with _create_lock:
+            if state.scans is None:
+                state.scans = ScanQueue(service_of(request).db)
+    return state.scans
+
+
+def flush_scans(app: FastAPI, *, close: bool = False) -> None:
+    """Write the queued scan records now (tests; ``close`` at shutdown also stops the thread)."""
+    state: WebState | None = getattr(app.state, "esign_web", None)
+    if state is not None and state.scans is not None:
+        if close:
+            state.scans.close()
+        else:
+            state.scans.flush()
 
 
 def web_state(request: Request) -> WebState:
