@@ -32,7 +32,8 @@ from esign.db import Database
 from esign.db.models import IdempotencyKey, Receipt, StoredDocument, User, UserRole
 from esign.service import Service
 from esign.signing.levels import PadesLevel
-from esign.signing.verify import Verdict, verify
+from esign.signing.report import Verdict
+from esign.signing.verify import verify
 from esign.workflows.actors import SYSTEM, Actor
 from esign.workflows.series import create_series
 from esign.workflows.users import create_api_token, create_user
