@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 
 from ..seal import PUBLISHED_FILE, Keyring, PublishedKeys
 from ..service import Service
@@ -96,9 +96,10 @@ def scans_of(request: Request) -> ScanQueue:
     return state.scans
 
 
-def flush_scans(app: FastAPI, *, close: bool = False) -> None:
-    """Write the queued scan records now (tests; ``close`` at shutdown also stops the thread)."""
-    state: WebState | None = getattr(app.state, "esign_web", None)
+def flush_scans(app: object, *, close: bool = False) -> None:
+    """Write the queued scan records now (tests; ``close`` at shutdown also stops the thread).
+    ``app``: the FastAPI app (typed loosely: a test client's ``app`` is any ASGI callable)."""
+    state: WebState | None = getattr(getattr(app, "state", None), "esign_web", None)
     if state is not None and state.scans is not None:
         if close:
             state.scans.close()
