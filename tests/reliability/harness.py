@@ -197,12 +197,22 @@ RETRYABLE = {409, 500, 502, 503, 504}
 
 
 def client_loop(
-    server: Server, token: str, name: str, requests: int, outcome: Outcome, *, give_up: float
+    server: Server,
+    token: str,
+    name: str,
+    requests: int,
+    outcome: Outcome,
+    *,
+    give_up: float,
+    stop_at: float | None = None,
 ) -> None:
-    """Issue ``requests`` receipts, each retried with its key until it succeeds."""
+    """Issue ``requests`` receipts (fewer when ``stop_at`` passes: no new key after it), each
+    retried with its key until it succeeds."""
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(timeout=30) as http:
         for i in range(requests):
+            if stop_at is not None and time.monotonic() > stop_at:
+                break
             key = f"{name}-{i:05d}"
             while time.monotonic() < give_up:
                 with outcome.lock:
@@ -243,17 +253,20 @@ def crash_loop(
     between: tuple[float, float] = (0.4, 1.2),
     on_kill: Callable[[int], None] | None = None,
     deadline: float = 600,
+    seconds: float | None = None,
 ) -> Outcome:
     """Clients issue while the server is killed ``kills`` times (``on_kill(i)`` runs while it
-    is down: restart PostgreSQL there); returns when every client is done."""
+    is down: restart PostgreSQL there); returns when every client is done. With ``seconds``
+    the clients start no new request after that time and the kills go on until then."""
     outcome = Outcome()
     give_up = time.monotonic() + deadline
+    stop_at = time.monotonic() + seconds if seconds is not None else None
     server.start()
     threads = [
         threading.Thread(
             target=client_loop,
             args=(server, server.site.token, f"c{c}", requests, outcome),
-            kwargs={"give_up": give_up},
+            kwargs={"give_up": give_up, "stop_at": stop_at},
             daemon=True,
         )
         for c in range(clients)
@@ -261,7 +274,8 @@ def crash_loop(
     for t in threads:
         t.start()
     try:
-        for k in range(kills):
+        k = 0
+        while k < kills or (stop_at is not None and time.monotonic() < stop_at):
             time.sleep(random.uniform(*between))
             if not any(t.is_alive() for t in threads):
                 break
@@ -269,6 +283,7 @@ def crash_loop(
             if on_kill is not None:
                 on_kill(k)
             server.start()
+            k += 1
         for t in threads:
             t.join(max(1.0, give_up - time.monotonic()))
     finally:
