@@ -106,6 +106,7 @@ class Service:
         """The ward's certification signer for receipts, built once."""
         from certs import Role
         from esign.signing.pki import make_signer
+        from esign.units import current_unit
 
         with self._lock:
             pki = self.pki
@@ -115,6 +116,7 @@ class Service:
                 store,
                 level=self.signing_level,
                 timestamp_sources=self.timestamp_sources(),
+                location=current_unit(self.settings).signing_location,
             )
 
     @property

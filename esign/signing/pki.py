@@ -103,6 +103,7 @@ def make_signer(
     timestamp_sources: Sequence[TimestampSource] | None = None,
     revocation: RevocationChecker | None = None,
     title: str | None = None,
+    location: str | None = None,
 ) -> DocumentSigner:
     """A signer for ``store`` (the seal, or an official's PKCS#12 or token key)."""
     from .sign import DocumentSigner
@@ -119,5 +120,6 @@ def make_signer(
         timestamp_sources=sources if level is not PadesLevel.B_B else (),
         level=level,
         validation_context=lambda: validation_context_factory(pki, store),
-        location="Phường Văn An, Chí Linh, Hải Dương",
+        # The signature's /Location: today's unit's (esign/data/units.toml) from the service.
+        location=location or "Phường Chu Văn An, thành phố Hải Phòng",
     )

@@ -1,7 +1,7 @@
 """shared rate-limit buckets
 
 Revision ID: 0008
-Revises: 0003a
+Revises: 0006
 Create Date: 2026-12-01
 
 The public pages' token buckets, one row per client key, so that every process and host on one
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0003a"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
