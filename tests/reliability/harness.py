@@ -35,7 +35,6 @@ from esign.signing.levels import PadesLevel
 from esign.signing.report import Verdict
 from esign.signing.verify import verify
 from esign.workflows.actors import SYSTEM, Actor
-from esign.workflows.series import create_series
 from esign.workflows.users import create_api_token, create_user
 from receipts.catalog import default_catalog
 
@@ -75,7 +74,7 @@ class Site:
 
 
 def prepare(site: Site, *, pki_template: Path | None = None) -> Site:
-    """A ward with a clerk (``ketoan``), a receipt series and the clerk's API token: the
+    """A ward with a clerk (``ketoan``) and the clerk's API token: the
     demo ward (``esign serve --demo``'s setup), or with a copied test PKI when given (no key
     generation) its series and clerk alone."""
     from esign.demo import setup_demo
@@ -88,14 +87,8 @@ def prepare(site: Site, *, pki_template: Path | None = None) -> Site:
         if pki_template is None:
             setup_demo(service)
         else:
+            # No series to register: the law sets the year's series (NĐ 254/2026).
             with service.db.transaction() as s:
-                cfg = service.settings
-                create_series(
-                    s,
-                    SYSTEM,
-                    template_symbol=cfg.default_template_symbol,
-                    series=cfg.default_series,
-                )
                 create_user(
                     s,
                     SYSTEM,
