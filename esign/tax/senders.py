@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from ..errors import TaxSendError as SendError
+from ..errors import TaxSendError
+
+SendError = TaxSendError
+"""What a sender raises (``esign.errors.TaxSendError``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,7 +35,8 @@ class OutgoingReport:
 
 
 class TaxSender(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def send(self, report: OutgoingReport) -> str:
         """Deliver ``report``; return the receiving end's reference, or raise SendError."""

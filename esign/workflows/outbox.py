@@ -160,7 +160,9 @@ def send_one(session: Session, actor: Actor, s: TaxSubmission, sender: TaxSender
     s.sender = sender.name
     s.updated_at = utcnow()
     try:
-        ref = sender.send(OutgoingReport(reference=s.reference, kind=s.kind, xml=s.xml, xlsx=s.xlsx))
+        ref = sender.send(
+            OutgoingReport(reference=s.reference, kind=s.kind, xml=s.xml, xlsx=s.xlsx)
+        )
     except TaxSendError as exc:
         s.state, s.last_error = "failed", exc.message
         _event(session, actor, s, "failed", exc.message)
@@ -184,7 +186,12 @@ def send_one(session: Session, actor: Actor, s: TaxSubmission, sender: TaxSender
 
 
 def send_pending(
-    session: Session, actor: Actor, sender: TaxSender, *, retry_failed: bool = True, limit: int = 100
+    session: Session,
+    actor: Actor,
+    sender: TaxSender,
+    *,
+    retry_failed: bool = True,
+    limit: int = 100,
 ) -> list[SubmissionView]:
     """Send every queued report (and the failed ones again), oldest first."""
     require_tax(actor)

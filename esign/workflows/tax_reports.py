@@ -90,9 +90,13 @@ def _ref(r: Receipt) -> ReceiptRef:
 def _related(session: Session, r: Receipt) -> tuple[Related, ...]:
     out: list[Related] = []
     if r.replaces_id is not None:
-        out.append(Related(relation="replaces", receipt=_ref(session.get_one(Receipt, r.replaces_id))))
+        out.append(
+            Related(relation="replaces", receipt=_ref(session.get_one(Receipt, r.replaces_id)))
+        )
     if r.adjusts_id is not None:
-        out.append(Related(relation="adjusts", receipt=_ref(session.get_one(Receipt, r.adjusts_id))))
+        out.append(
+            Related(relation="adjusts", receipt=_ref(session.get_one(Receipt, r.adjusts_id)))
+        )
     if r.replaced_by_id is not None:
         new = session.get_one(Receipt, r.replaced_by_id)
         out.append(Related(relation="replaced_by", receipt=_ref(new)))

@@ -62,7 +62,9 @@ def _sub(parent: etree._Element, tag: str, text: str | int | None = None) -> etr
     return el
 
 
-def _header(data: etree._Element, *, form: str, title: str, made_on: dt.date, unit: TaxUnit) -> None:
+def _header(
+    data: etree._Element, *, form: str, title: str, made_on: dt.date, unit: TaxUnit
+) -> None:
     general = _sub(data, "TTChung")
     _sub(general, "PBan", TAX_SCHEMA_VERSION)
     _sub(general, "MSo", form)

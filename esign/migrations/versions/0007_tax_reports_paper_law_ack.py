@@ -15,7 +15,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0007"
 down_revision = "0003"
 branch_labels = None
@@ -57,7 +56,9 @@ def upgrade() -> None:
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("actor", sa.String(100), nullable=False),
     )
-    op.create_index("ix_tax_submission_events_submission_id", "tax_submission_events", ["submission_id"])
+    op.create_index(
+        "ix_tax_submission_events_submission_id", "tax_submission_events", ["submission_id"]
+    )
     op.create_table(
         "paper_receipt_stock",
         sa.Column("id", sa.Integer(), primary_key=True),
