@@ -81,3 +81,12 @@ class FolderSender:
                 f"cannot write to {self.folder}: {exc.strerror}",
             ) from exc
         return str(self.folder / f"{stem}.xml")
+
+
+OUTBOX_FOLDER = "tax-outbox"
+"""Under the data folder: where the default sender writes the reports."""
+
+
+def default_sender(data_dir: Path) -> FolderSender:
+    """The folder sender over ``<data folder>/tax-outbox`` (until a tax-authority client)."""
+    return FolderSender(data_dir / OUTBOX_FOLDER)
