@@ -106,3 +106,19 @@ def test_paper_receipts_and_law_over_http(api: Api) -> None:
     after = admin.get("/api/v1/law/unverified").json()
     assert not after["needs_acknowledgement"]
     assert after["acknowledged"]["actor"] == "admin:admin"
+
+
+def test_ended_days_are_queued_once_and_today_waits(api: Api) -> None:
+    clerk = _clerk(api)
+    now = dt.datetime.now(dt.UTC)
+    days = (3, 1)  # two ended days with receipts; the day between has none
+    for back in days:
+        _issue(api, clerk, "Phạm Văn Hòa", back, at=now - dt.timedelta(days=back))
+    _issue(api, clerk, "Vũ Thị Hạnh", 1, at=None)  # today: not ended, not queued
+    with api.service.db.transaction() as s:
+        queued = tax_reports.queue_due_summaries(s, SYSTEM, api.service, now=now)
+        periods = [q.period for q in queued]
+    today = tax_reports.vietnam_today(now)
+    assert periods == sorted(today - dt.timedelta(days=b) for b in days)
+    with api.service.db.transaction() as s:
+        assert tax_reports.queue_due_summaries(s, SYSTEM, api.service, now=now) == []
