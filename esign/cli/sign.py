@@ -166,8 +166,19 @@ def verify_command(
         list[Path] | None,
         typer.Option("--crl", help="Danh sách thu hồi (CRL) dùng thêm / extra CRLs"),
     ] = None,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record",
+            help="Đối chiếu với bản lưu của đơn vị (cơ sở dữ liệu) / check against the record",
+        ),
+    ] = False,
 ) -> None:
     """Kiểm tra chữ ký số trên tệp PDF / verify the signatures of a PDF.
+
+    Với --record: tệp mang chữ ký của phường phải đúng là bản phường đã phát hành, và trạng
+    thái hiện tại của giấy tờ được in ra / with --record: a file signed with the ward's
+    certificates must be what the ward issued; the document's current status is printed.
 
     Mã thoát: 0 hợp lệ, 1 không hợp lệ, 2 không kiểm tra được, 3 chưa đủ chữ ký (còn chờ
     người ký) / exit codes: 0 valid, 1 not valid, 2 cannot verify, 3 awaiting a signature."""
@@ -183,12 +194,41 @@ def verify_command(
     except ValueError as exc:
         fail(f"Tệp CRL không đọc được: {exc}", code="crl_invalid")
     report = verify(data, trust=config)
+    status = None
+    if record and report.verdict is not Verdict.CANNOT_VERIFY:
+        report, status = _against_record(data, report)
     if json_out:
         code = EXIT_CODES[report.verdict]
-        print_json({"file": str(file), "exit_code": code, **dataclasses.asdict(report)})
+        print_json(
+            {
+                "file": str(file),
+                "exit_code": code,
+                "status": status,
+                **dataclasses.asdict(report),
+            }
+        )
     else:
         _print_report(file, report)
+        if status is not None:
+            typer.echo(f"Trạng thái hiện tại / current status: {status}")
     raise typer.Exit(EXIT_CODES[report.verdict])
+
+
+def _against_record(
+    data: bytes, report: VerificationReport
+) -> tuple[VerificationReport, str | None]:
+    """The report judged against the service's database (``ESIGN_*`` settings), and the
+    document's current status when it is on record."""
+    from ..service import Service
+    from ..workflows.record_check import check_record, judged
+
+    service = Service.from_settings(get_settings())
+    try:
+        with service.db.reading() as session:
+            check = check_record(session, data, report, service=service)
+    finally:
+        service.close()
+    return judged(report, check), check.match.state if check.match else None
 
 
 # ---------------------------------------------------------------- esign sign

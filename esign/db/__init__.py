@@ -3,5 +3,6 @@ Alembic migrations."""
 
 from .engine import Database, make_engine, migrate
 from .models import Base
+from .revisions import index_new_documents  # registers the hook that indexes signed revisions
 
-__all__ = ["Base", "Database", "make_engine", "migrate"]
+__all__ = ["Base", "Database", "index_new_documents", "make_engine", "migrate"]

@@ -100,6 +100,22 @@ class StoredDocument(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class DocumentRevision(Base):
+    """A signed revision of a stored PDF (``content[:end]``, the bytes one of its signatures
+    covers), by SHA-256: how an uploaded file's signed revisions are found on record even when
+    later revisions (validation data, a timestamp, a forger's update) follow them. Written with
+    the document (:func:`esign.db.revisions.index_new_documents`)."""
+
+    __tablename__ = "document_revisions"
+    __table_args__ = (UniqueConstraint("document_id", "end"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    end: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    document: Mapped[StoredDocument] = relationship()
+
+
 class ReceiptSeries(Base):
     """A receipt template symbol and series that the ward is allowed to issue."""
 

@@ -66,6 +66,11 @@ class SignatureReport:
     coverage: str | None
     modification_level: str | None
     docmdp_ok: bool | None
+    signed_until: int | None = None
+    """Where the revision this signature covers ends: ``file[:signed_until]`` is what was
+    signed (the end of its /ByteRange)."""
+    certificate_sha256: str | None = None
+    """SHA-256 (hex) of the signer's certificate: how the service knows its own signers."""
 
     @property
     def passed(self) -> bool:

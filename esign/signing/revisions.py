@@ -31,7 +31,8 @@ from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 from pyhanko.pdf_utils.xref import XRefType
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
-from .structure import Layout, Problem
+from .report import Finding
+from .structure import Layout
 
 _CATALOG_BOOKKEEPING = frozenset({"/Version", "/Extensions", "/Metadata", "/DSS"})
 _INFO_BOOKKEEPING = frozenset({"/ModDate", "/Producer"})
@@ -43,7 +44,7 @@ _VRI_KEYS = frozenset({"/Type", "/Cert", "/CRL", "/OCSP", "/TU", "/TS"})
 
 @dataclass(frozen=True)
 class RevisionCheck:
-    problems: tuple[Problem, ...]
+    problems: tuple[Finding, ...]
     signed_by_revision: dict[int, str]
     """Revision index → field name of the signature that ends exactly there."""
 
@@ -57,7 +58,7 @@ def check_revisions(
     extra_certs: Sequence[bytes] = (),
     crls: Sequence[bytes] = (),
 ) -> RevisionCheck:
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     by_revision: dict[int, EmbeddedPdfSignature] = {}
     for sig in sigs:
         problems.extend(_check_coverage(layout, sig))
@@ -82,11 +83,11 @@ def check_revisions(
     )
 
 
-def _problem(revision: int, objects: Sequence[int], vi: str, en: str) -> Problem:
+def _problem(revision: int, objects: Sequence[int], vi: str, en: str) -> Finding:
     listed = ", ".join(str(n) for n in sorted(objects)[:12])
     suffix_vi = f" (đối tượng {listed})" if listed else ""
     suffix_en = f" (objects {listed})" if listed else ""
-    return Problem(
+    return Finding(
         "revision_not_allowed",
         f"lần sửa {revision} sau khi ký: {vi}{suffix_vi}",
         f"revision {revision} after signing: {en}{suffix_en}",
@@ -95,7 +96,7 @@ def _problem(revision: int, objects: Sequence[int], vi: str, en: str) -> Problem
     )
 
 
-def _check_coverage(layout: Layout, sig: EmbeddedPdfSignature) -> Iterator[Problem]:
+def _check_coverage(layout: Layout, sig: EmbeddedPdfSignature) -> Iterator[Finding]:
     """The signed bytes must be exactly a revision: from 0 to that revision's ``%%EOF``."""
     rng = [int(v) for v in sig.byte_range]
     revision = layout.revisions[sig.signed_revision]
@@ -195,7 +196,7 @@ def _check_one(
     index: int,
     sig: EmbeddedPdfSignature | None,
     pool: _TrustPool,
-) -> Iterator[Problem]:
+) -> Iterator[Finding]:
     revision = layout.revisions[index]
     before, after = reader.get_historical_resolver(index - 1), reader.get_historical_resolver(index)
     existed = layout.defined_up_to(index - 1)
@@ -349,7 +350,7 @@ def _page_annots_only(
 
 def _check_timestamp_fields(
     index: int, after: HistoricalResolver, fields: set[int], added: set[int], sig_number: int
-) -> Iterator[Problem]:
+) -> Iterator[Finding]:
     """(c) One new invisible field holding the document timestamp; nothing a viewer draws."""
     good = False
     for number in fields:
@@ -460,7 +461,7 @@ def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
 
 def _check_dss(
     index: int, after: HistoricalResolver, numbers: Sequence[int], pool: _TrustPool
-) -> Iterator[Problem]:
+) -> Iterator[Finding]:
     """(b) Validation data: streams of certificates, CRLs and OCSP responses, VRI
     dictionaries and arrays; every certificate chains to a configured root."""
     certs: list[tuple[int, x509.Certificate]] = []

@@ -5,7 +5,8 @@ pyHanko's reader is lenient by design: it keeps one entry when an object number 
 in a section, repairs a ``startxref`` that points a few bytes off, substitutes null for an object
 that is referenced but not defined, and ignores bytes between revisions. Each of those lets a
 forger show one reader something another does not (or something the signer never saw), so here
-every revision is parsed again, entry by entry, and anything irregular is a :class:`Problem`.
+every revision is parsed again, entry by entry, and anything irregular is a
+:class:`~esign.signing.report.Finding`.
 
 What is checked, for every file:
 
@@ -41,6 +42,8 @@ from pyhanko.pdf_utils.xref import (
     read_object_header,
 )
 
+from .report import Finding
+
 MAX_WALK = 200_000
 """Objects a reachability walk may visit in one revision before the file is refused."""
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s*%%EOF(\r\n|\r|\n)?")
@@ -54,17 +57,6 @@ class StructureError(Exception):
     def __init__(self, message_vi: str, message_en: str) -> None:
         super().__init__(message_en)
         self.message_vi, self.message_en = message_vi, message_en
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing that makes the file not valid, with the revision and objects it concerns."""
-
-    code: str
-    message_vi: str
-    message_en: str
-    revision: int | None = None
-    objects: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +90,7 @@ class Revision:
 @dataclass(frozen=True)
 class Layout:
     revisions: tuple[Revision, ...]
-    problems: tuple[Problem, ...]
+    problems: tuple[Finding, ...]
 
     def defined_up_to(self, revision: int) -> set[int]:
         """Object numbers in use in ``revision`` (later sections may free or add others)."""
@@ -115,7 +107,7 @@ class Layout:
 def read_layout(pdf: bytes, reader: PdfFileReader) -> Layout:
     """Every revision's own entries (duplicates reported, not merged) and the checks that
     need no signature: offsets, gaps, revision ends, the tail."""
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     stream = io.BytesIO(pdf)
     revisions: list[Revision] = []
     previous_end = 0
@@ -188,8 +180,8 @@ def read_layout(pdf: bytes, reader: PdfFileReader) -> Layout:
 
 def _problem(
     code: str, vi: str, en: str, revision: int | None, objects: Iterable[int] = ()
-) -> Problem:
-    return Problem(code, vi, en, revision, tuple(sorted(int(o) for o in objects)))
+) -> Finding:
+    return Finding(code, vi, en, revision, tuple(sorted(int(o) for o in objects)))
 
 
 def _entry(item: XRefEntry) -> Entry:
@@ -248,7 +240,7 @@ def _eof_at(pdf: bytes, end: int) -> int:
 
 def _check_objects(
     pdf: bytes, stream: io.BytesIO, reader: PdfFileReader, revision: Revision, start: int
-) -> Iterator[Problem]:
+) -> Iterator[Finding]:
     """Each plain object where its entry says, parsed to ``endobj``, inside its revision;
     nothing else between them."""
     spans: list[tuple[int, int]] = []

@@ -57,7 +57,7 @@ from .report import (
     cannot_verify,
 )
 from .revisions import check_revisions
-from .structure import Layout, Problem, StructureError, dangling_references, read_layout
+from .structure import Layout, StructureError, dangling_references, read_layout
 
 if TYPE_CHECKING:
     from .visual import PageBox
@@ -255,7 +255,21 @@ async def _check_signature(
         coverage=coverage,
         modification_level=modification,
         docmdp_ok=getattr(status, "docmdp_ok", None),
+        signed_until=_signed_until(sig),
+        certificate_sha256=_certificate_sha256(getattr(status, "signing_cert", None)),
     )
+
+
+def _signed_until(sig: EmbeddedPdfSignature) -> int | None:
+    try:
+        start1, length1, start2, length2 = (int(v) for v in sig.byte_range)
+    except (TypeError, ValueError):
+        return None
+    return max(start1 + length1, start2 + length2)
+
+
+def _certificate_sha256(cert: asn1_x509.Certificate | None) -> str | None:
+    return None if cert is None else hashlib.sha256(cert.dump()).hexdigest()
 
 
 class _Unreadable(Exception):
@@ -383,7 +397,7 @@ async def _verify(
                 sig, trust, dss, approval_chain=approval_chain, has_later_doc_ts=later_doc_ts
             )
         )
-    findings = [_finding(p) for p in _structure_problems(layout, reader, sigs, trust)]
+    findings = list(_structure_problems(layout, reader, sigs, trust))
     if visual and not findings:
         findings.extend(_visual_problems(pdf, layout, reader, sigs, timeout=VISUAL_TIMEOUT))
     problems_vi = [f.message_vi for f in findings]
@@ -427,22 +441,12 @@ async def _verify(
     )
 
 
-def _finding(problem: Problem) -> Finding:
-    return Finding(
-        code=problem.code,
-        message_vi=problem.message_vi,
-        message_en=problem.message_en,
-        revision=None if problem.revision is None else int(problem.revision),
-        objects=tuple(int(o) for o in problem.objects),
-    )
-
-
 def _structure_problems(
     layout: Layout,
     reader: PdfFileReader,
     sigs: Sequence[EmbeddedPdfSignature],
     trust: TrustConfig,
-) -> list[Problem]:
+) -> list[Finding]:
     """Our own reading of the file: its structure, then the whitelist of later revisions."""
     problems = list(layout.problems)
     for revision in sorted({s.signed_revision for s in sigs}):
@@ -450,7 +454,7 @@ def _structure_problems(
         if missing:
             listed = ", ".join(str(n) for n in sorted(missing)[:12])
             problems.append(
-                Problem(
+                Finding(
                     "undefined_reference",
                     f"lần sửa {revision} đã ký trỏ tới đối tượng {listed} mà nó không có "
                     "(có thể được điền vào sau khi ký)",

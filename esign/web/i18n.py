@@ -206,6 +206,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Not yet fully signed: the document awaits a signature",
     ),
     "verify.file_name": ("Tệp", "File"),
+    "verify.not_issued": (
+        "KHÔNG phải bản do phường phát hành",
+        "NOT a document the ward issued",
+    ),
+    "verify.state.cancelled": (
+        "Giấy tờ này ĐÃ BỊ HỦY — không còn giá trị",
+        "This document was CANCELLED — no longer valid",
+    ),
+    "verify.state.replaced": (
+        "Giấy tờ này ĐÃ ĐƯỢC THAY THẾ bằng bản khác — không còn giá trị",
+        "This document was REPLACED by another — no longer valid",
+    ),
+    "verify.state.adjusted": (
+        "Giấy tờ này đã được điều chỉnh — xem bản điều chỉnh",
+        "This document was adjusted — see the adjustment",
+    ),
     "verify.sha256": ("Mã băm SHA-256", "SHA-256"),
     "verify.record.match": (
         "Đúng là bản lưu của phường:",

@@ -29,6 +29,7 @@ from ..http.reports import FindingPublic, SignatureReportPublic
 from ..seal import verification_url
 from ..signing.report import VERDICT_TEXT, Verdict, VerificationReport
 from ..workflows.public import RecordMatch, find_by_document_sha256
+from ..workflows.record_check import NOT_ISSUED, check_record, judged
 from . import guards
 from .i18n import MESSAGES, Lang
 from .render import page
@@ -115,7 +116,9 @@ def find_record(request: Request, sha256: str) -> RecordMatch | None:
 
 
 def _check(request: Request, data: bytes) -> tuple[VerificationReport, RecordMatch | None] | None:
-    """The report and the record match, or None when every verification slot stayed busy."""
+    """The report, judged against the record (a file signed with the ward's certificates must
+    be what the ward issued), and the record match; None when every verification slot stayed
+    busy."""
     from ..signing.verify import verify
 
     service = service_of(request)
@@ -134,7 +137,11 @@ def _check(request: Request, data: bytes) -> tuple[VerificationReport, RecordMat
         )
     finally:
         slots.release()
-    return report, match
+    if report.verdict is Verdict.CANNOT_VERIFY:
+        return report, match
+    with service.db.reading() as session:
+        record = check_record(session, data, report, service=service)
+    return judged(report, record), record.match
 
 
 def _form(request: Request, lang: Lang, *, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -173,21 +180,41 @@ async def verify_upload(request: Request, lang: str | None = None) -> HTMLRespon
     if checked is None:
         return _form(request, tr, status_code=503, error=tr.t("verify.busy"))
     report, match = checked
-    tone = {
-        Verdict.VALID: "ok",
-        Verdict.INVALID: "bad",
-        Verdict.CANNOT_VERIFY: "warn",
-        Verdict.INCOMPLETE: "warn",
-    }
+    tone, heading = headline(report, match)
     return _form(
         request,
         tr,
         report=report,
-        tone=tone[report.verdict],
-        heading=tr.t(f"verify.{report.verdict.value}"),
+        tone=tone,
+        heading=tr.t(heading),
         record=match,
         file_name=name,
     )
+
+
+_TONES = {
+    Verdict.VALID: "ok",
+    Verdict.INVALID: "bad",
+    Verdict.CANNOT_VERIFY: "warn",
+    Verdict.INCOMPLETE: "warn",
+}
+_STATE_HEADLINES = {
+    "cancelled": ("bad", "verify.state.cancelled"),
+    "replaced": ("bad", "verify.state.replaced"),
+    "adjusted": ("warn", "verify.state.adjusted"),
+}
+
+
+def headline(report: VerificationReport, match: RecordMatch | None) -> tuple[str, str]:
+    """(tone, message key) of the page's headline: the document's current status first (a
+    genuine but cancelled receipt never opens on a green "valid"), then the verdict."""
+    if any(p.code == NOT_ISSUED.code for p in report.problems):
+        return "bad", "verify.not_issued"
+    if report.verdict is not Verdict.CANNOT_VERIFY and match is not None and match.state:
+        found = _STATE_HEADLINES.get(match.state)
+        if found is not None:
+            return found
+    return _TONES[report.verdict], f"verify.{report.verdict.value}"
 
 
 class RecordPublic(BaseModel):
@@ -210,6 +237,10 @@ class VerificationPublic(BaseModel):
     size: int
     matches_record: bool | None
     record: RecordPublic
+    headline: str
+    """What a person should read first: the document's current status when it is on record
+    (``cancelled``, ``replaced``, ``adjusted``), ``not_issued`` for a file signed with the
+    ward's certificates that the ward never issued, else the verdict."""
     signatures: list[SignatureReportPublic]  # type: ignore[valid-type]
     revisions: int = 0
     problems: list[FindingPublic] = []  # type: ignore[valid-type]
@@ -240,6 +271,7 @@ def report_json(
             label=match.label if match else None,
             status=match.state if match else None,
         ),
+        headline=headline(report, match)[1].rsplit(".", 1)[-1],
         signatures=[SignatureReportPublic.model_validate(s) for s in report.signatures],
         revisions=report.revisions,
         problems=[FindingPublic.model_validate(p) for p in report.problems],

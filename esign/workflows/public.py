@@ -304,8 +304,11 @@ def find_by_document_sha256(
 ) -> RecordMatch | None:
     """The record of a file by the SHA-256 of its bytes: ours exactly, or None."""
     ids = list(session.scalars(select(StoredDocument.id).where(StoredDocument.sha256 == sha256)))
-    if not ids:
-        return None
+    return match_documents(session, ids, settings=settings) if ids else None
+
+
+def match_documents(session: Session, ids: list[int], *, settings: Settings) -> RecordMatch:
+    """The receipt or result that one of these stored documents (versions) belongs to."""
     token = session.scalar(select(Receipt.token).where(Receipt.document_id.in_(ids)))
     if token is None:
         token = session.scalar(
@@ -331,6 +334,7 @@ __all__ = [
     "document_content",
     "find_by_document_sha256",
     "find_public_view",
+    "match_documents",
     "receipt_pdf",
     "scan",
     "scan_result",
