@@ -6,9 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from lxml import etree
+from sqlalchemy import select
+
+from esign.db.models import ReceiptSeries
 from esign.tax.senders import OUTBOX_FOLDER, FolderSender
 from esign.workflows import outbox, tax_reports
 from esign.workflows.actors import SYSTEM
+from receipts.xml.tax import verify_tax_xml
 from tests.esign.api.conftest import Api
 
 from .test_daily_summary import _clerk, _issue
@@ -122,3 +127,26 @@ def test_ended_days_are_queued_once_and_today_waits(api: Api) -> None:
     assert periods == sorted(today - dt.timedelta(days=b) for b in days)
     with api.service.db.transaction() as s:
         assert tax_reports.queue_due_summaries(s, SYSTEM, api.service, now=now) == []
+
+
+def test_registration_names_the_series_and_the_seal_certificate(api: Api) -> None:
+    admin = api.login("admin")
+    r = admin.post(
+        "/api/v1/tax/registrations",
+        json={"contact_name": "Lê Thị Thu", "contact_phone": "0220 3 888 888", "change": True},
+    )
+    assert r.status_code == 201, r.text
+    xml = admin.get(f"/api/v1/tax/submissions/{r.json()['id']}/xml").content
+    cert = tax_reports.seal_certificate(api.service)
+    check = verify_tax_xml(xml, certificate=cert)
+    assert check.valid, check.reasons
+    root = etree.fromstring(xml)
+    with api.service.db.reading() as s:
+        series = s.scalars(select(ReceiptSeries).where(ReceiptSeries.active.is_(True))).all()
+    assert [
+        (k.findtext("KHMSBLai"), k.findtext("KHBLai"))
+        for k in root.iterfind("DLTKhai/DSKHieu/KHieu")
+    ] == [(x.template_symbol, x.series) for x in series]
+    assert root.findtext("DLTKhai/DSCTSSDung/CTS/Seri") == format(cert.serial_number, "x")
+    assert root.findtext("DLTKhai/HThuc") == "2"
+    assert root.findtext("DLTKhai/TTChung/NNT/MST") == api.service.settings.unit_tax_code
