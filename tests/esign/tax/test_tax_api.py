@@ -13,6 +13,7 @@ from esign.db.models import ReceiptSeries
 from esign.tax.senders import OUTBOX_FOLDER, FolderSender
 from esign.workflows import outbox, tax_reports
 from esign.workflows.actors import SYSTEM
+from esign.workflows.snapshot import unit_profile
 from receipts.xml.tax import verify_tax_xml
 from tests.esign.api.conftest import Api
 
@@ -149,4 +150,6 @@ def test_registration_names_the_series_and_the_seal_certificate(api: Api) -> Non
     ] == [(x.template_symbol, x.series) for x in series]
     assert root.findtext("DLTKhai/DSCTSSDung/CTS/Seri") == format(cert.serial_number, "x")
     assert root.findtext("DLTKhai/HThuc") == "2"
-    assert root.findtext("DLTKhai/TTChung/NNT/MST") == api.service.settings.unit_tax_code
+    unit = unit_profile(api.service.settings, on=tax_reports.vietnam_today())
+    assert root.findtext("DLTKhai/TTChung/NNT/MST") == unit.tax_code
+    assert root.findtext("DLTKhai/TTChung/NNT/TNNT") == unit.name
