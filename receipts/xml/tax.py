@@ -1,7 +1,8 @@
 """The reports to the tax authority as XML data messages: build, check, sign, verify.
 
-One XSD of ours holds the three forms (``schema/bao-cao-thue-1.0.xsd``, flagged unverified like
-the receipt's): ``BTHDLieu`` (01/TH-BLĐT), ``TKhai`` (01/ĐKTĐ-CTĐT), ``TBao`` (04/SS-CTĐT). Each
+One XSD of ours holds the two forms (``schema/bao-cao-thue-1.0.xsd``, flagged unverified like
+the receipt's): ``BTHDLieu`` (01/TH-BLĐT) and ``TKhai`` (01/ĐKTĐ-CTĐT); the notice 04/SS-CTĐT
+is its own signed message, made when the notice is recorded (the issuing side). Each
 has a data part with ``Id="data"`` and a signature slot ``DSCKS/NNT`` for the collecting body's
 enveloped XMLDSig (exclusive C14N, SHA-256), as the receipt XML does (:mod:`.sign`).
 
@@ -32,7 +33,6 @@ from .build import parse
 from .sign import XmlVerification
 from .tax_model import (
     DailySummary,
-    NoticeReport,
     NoticeRow,
     ReceiptRef,
     Registration,
@@ -47,7 +47,7 @@ DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 FORM_SUMMARY = "01/TH-BLĐT"
 FORM_REGISTRATION = "01/ĐKTĐ-CTĐT"
 FORM_NOTICE = "04/SS-CTĐT"
-_DATA_PART = {"BTHDLieu": "DLBTHop", "TKhai": "DLTKhai", "TBao": "DLTBao"}
+_DATA_PART = {"BTHDLieu": "DLBTHop", "TKhai": "DLTKhai"}
 
 
 @lru_cache(maxsize=1)
@@ -142,26 +142,6 @@ def build_summary_xml(summary: DailySummary) -> bytes:
     _sub(totals, "SLHLuc", t.in_force)
     _sub(totals, "TgTienHLuc", t.amount_in_force)
     _sub(totals, "SLTBao", t.notices)
-    return _finish(root)
-
-
-def build_notice_xml(report: NoticeReport) -> bytes:
-    """Mẫu 04/SS-CTĐT, unsigned, valid against the XSD."""
-    if not report.notices:
-        raise XmlReceiptError("Thông báo sai sót cần ít nhất một biên lai / no receipt named")
-    root = etree.Element("TBao")
-    data = _sub(root, "DLTBao")
-    data.set("Id", DATA_ID)
-    _header(
-        data,
-        form=FORM_NOTICE,
-        title="Thông báo biên lai điện tử có sai sót",
-        made_on=report.made_on,
-        unit=report.unit,
-    )
-    rows = _sub(data, "DSBLai")
-    for index, n in enumerate(report.notices, start=1):
-        _notice(rows, index, n)
     return _finish(root)
 
 
