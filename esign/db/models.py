@@ -225,6 +225,9 @@ class Receipt(Base):
 class ResultStatus(enum.StrEnum):
     AWAITING_SIGNATURES = "awaiting_signatures"
     SIGNED = "signed"
+    RETURNED = "returned"
+    """Sent back for correction by an official before it was complete (off every queue; the
+    dossier goes back to the clerk, who drafts a new result)."""
 
 
 class ResultDocument(Base):

@@ -8,6 +8,12 @@
     POST /staff/receipts                   action=quote: the fee; action=issue: the receipt
     POST /staff/receipts/{id}/cancel       cancel an issued receipt (reason required)
     POST /staff/sign                       sign the chosen documents, one password or PIN entry
+    GET  /staff/sign/jobs/{job}, POST /staff/results/{id}/return, GET …/preview.png
+                                           the signing inbox's other routes (:mod:`.official`)
+    GET  /staff/admin/{users,certificates,series,catalog,audit} (+ their POSTs)
+                                           administration (:mod:`.admin`, :mod:`.admin_certs`)
+    GET  /staff/reports, /staff/reports/chart/{name}.svg, /staff/reports/export.{csv,xlsx}
+                                           reports (:mod:`.reports`)
     GET  /staff/static/staff.css           the one stylesheet (no script anywhere)
 
 Server-rendered Vietnamese pages over the same workflows as the API. Every POST form carries a
@@ -19,7 +25,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import auth, clerk, dashboard, official
+from . import admin, admin_certs, auth, clerk, dashboard, official, reports
 from .render import PREFIX
 
 MAX_BODY = 64 * 1024
@@ -30,5 +36,8 @@ router.include_router(auth.router)
 router.include_router(dashboard.router)
 router.include_router(clerk.router)
 router.include_router(official.router)
+router.include_router(reports.router)
+router.include_router(admin.router)
+router.include_router(admin_certs.router)
 
 __all__ = ["router"]

@@ -9,6 +9,7 @@ Conventions:
   subtracts it, an information adjustment (no amount) is left out.
 - Payments are the counted receipts that are not adjustments and charged more than 0 đồng (an
   exempted fee is not a payment); "online" means ``online`` or ``bank_transfer``.
+- Dossiers received: by their Vietnam day of receipt; "online" is the ``online`` channel.
 - Dossiers: those whose due date falls in the range. One returned on its Vietnam date on or
   before the due date is on time; one still open after its due date is overdue. The on-time
   share is over the dossiers already decided (returned, or open and overdue): one still open
@@ -34,6 +35,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from receipts.calendar import VIETNAM_TZ
+from receipts.catalog import Channel
 from receipts.pdf import PaymentMethod
 
 from ..db.models import Dossier, Receipt, ReceiptStatus, UserRole
@@ -77,12 +79,32 @@ class ItemTotal:
 
 
 @dataclass(frozen=True, slots=True)
+class MonthTotal:
+    month: str
+    """``YYYY-MM`` (Vietnam days)."""
+    receipts: int
+    adjustments: int
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
 class FeeTotals:
     total: int
     receipts: int
     adjustments: int
     by_day: tuple[DayTotal, ...]
     by_fee_item: tuple[ItemTotal, ...]
+
+    @property
+    def by_month(self) -> tuple[MonthTotal, ...]:
+        """The days summed per calendar month of the range (derived: one truth, the days)."""
+        months: dict[str, list[int]] = {}
+        for d in self.by_day:
+            entry = months.setdefault(f"{d.day:%Y-%m}", [0, 0, 0])
+            entry[0] += d.receipts
+            entry[1] += d.adjustments
+            entry[2] += d.amount
+        return tuple(MonthTotal(m, r, a, s) for m, (r, a, s) in months.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +127,21 @@ class PaymentShares:
 class DossierTimeliness:
     due: int
     returned_on_time: int
+    """Early ones included."""
     returned_late: int
     open_overdue: int
     open_not_yet_due: int
     on_time: Share
+    returned_early: int = 0
+    """Returned on a Vietnam day before the due date (a part of ``returned_on_time``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DossierIntake:
+    """Dossiers received in the range (by their Vietnam day of receipt), by channel."""
+
+    received: int
+    online: Share
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +152,7 @@ class Summary:
     fees: FeeTotals
     payments: PaymentShares
     dossiers: DossierTimeliness
+    intake: DossierIntake | None = None
 
 
 def summary(
@@ -148,6 +182,7 @@ def summary(
         dossiers=dossier_timeliness(
             session, date_from=date_from, date_to=date_to, today=now.astimezone(VIETNAM_TZ).date()
         ),
+        intake=dossier_intake(session, date_from=date_from, date_to=date_to),
     )
 
 
@@ -204,12 +239,13 @@ def dossier_timeliness(
     def count_if(condition: ColumnElement[bool]) -> Any:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    due, on_time, late, overdue = session.execute(
+    due, on_time, late, overdue, early = session.execute(
         select(
             func.count(),
             count_if(and_(returned, returned_day <= Dossier.due_date)),
             count_if(and_(returned, returned_day > Dossier.due_date)),
             count_if(and_(is_open, Dossier.due_date < today)),
+            count_if(and_(returned, returned_day < Dossier.due_date)),
         ).where(Dossier.due_date >= date_from, Dossier.due_date <= date_to)
     ).one()
     due, on_time, late, overdue = int(due), int(on_time), int(late), int(overdue)
@@ -220,7 +256,20 @@ def dossier_timeliness(
         open_overdue=overdue,
         open_not_yet_due=due - on_time - late - overdue,
         on_time=Share(on_time, on_time + late + overdue),
+        returned_early=int(early),
     )
+
+
+def dossier_intake(session: Session, *, date_from: dt.date, date_to: dt.date) -> DossierIntake:
+    start = dt.datetime.combine(date_from, dt.time(), VIETNAM_TZ)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), VIETNAM_TZ)
+    received, online = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((Dossier.channel == Channel.ONLINE.value, 1), else_=0)), 0),
+        ).where(Dossier.received_at >= start, Dossier.received_at < end)
+    ).one()
+    return DossierIntake(received=int(received), online=Share(int(online), int(received)))
 
 
 def _fee_items(session: Session, date_from: dt.date, date_to: dt.date) -> tuple[ItemTotal, ...]:

@@ -347,6 +347,12 @@ def official_signer(
 def sign_one(session: Session, actor: Actor, signer: DocumentSigner, result_id: int) -> SignOutcome:
     """Sign this official's field of one result, in its own transaction (the caller's)."""
     result = get_result(session, result_id, for_update=True)
+    if result.status is ResultStatus.RETURNED:
+        raise ConflictError(
+            f"Văn bản {result.number} đã được trả lại để sửa, không ký nữa",
+            f"{result.number} was returned for correction; it is not signed any more",
+            code="result_returned",
+        )
     sig = next_signature(result)
     mine = [s for s in result.signatures if s.role == actor.official_role]
     if not mine:

@@ -44,6 +44,8 @@ class FeeTotalsPublic(BaseModel):
     receipts: int
     adjustments: int
     by_day: list[DayTotalPublic]
+    by_month: list[MonthTotalPublic]
+    """The days summed per calendar month."""
     by_fee_item: list[ItemTotalPublic]
 
 
@@ -68,6 +70,22 @@ class DossierTimelinessPublic(BaseModel):
     open_overdue: int
     open_not_yet_due: int
     on_time: SharePublic
+    returned_early: int
+    """Returned before the due day (a part of ``returned_on_time``)."""
+
+
+class DossierIntakePublic(BaseModel):
+    received: int
+    """Dossiers received in the range (Vietnam days of receipt)."""
+    online: SharePublic
+    """Received through the online channel."""
+
+
+class MonthTotalPublic(BaseModel):
+    month: str
+    receipts: int
+    adjustments: int
+    amount: int
 
 
 class SummaryPublic(BaseModel):
@@ -77,12 +95,16 @@ class SummaryPublic(BaseModel):
     fees: FeeTotalsPublic
     payments: PaymentSharesPublic
     dossiers: DossierTimelinessPublic
+    intake: DossierIntakePublic
 
 
 def _plain(value: Any) -> Any:
     """Dataclasses to dicts, with each Share's percent (a property) included."""
     if isinstance(value, flows.Share):
         return {"count": value.count, "of": value.of, "percent": value.percent}
+    if isinstance(value, flows.FeeTotals):
+        fields = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {**fields, "by_month": _plain(value.by_month)}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, tuple):

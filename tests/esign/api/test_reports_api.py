@@ -239,6 +239,7 @@ def test_dossiers_returned_on_time(api: Api) -> None:
         "open_overdue": 1,
         "open_not_yet_due": 2,
         "on_time": {"count": 2, "of": 4, "percent": 50.0},
+        "returned_early": 1,  # the one returned 4 days before its due day
     }
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import html
+import time
+from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from esign.db.models import ResultDocument, ResultSignature, User
@@ -66,6 +69,21 @@ def _signed_by(staff: Staff, role: str) -> set[int]:
         )
 
 
+def _finished(client: TestClient, posted: Any) -> Any:
+    """Follow a signing post (303, no re-post on reload) to its job page until it is done."""
+    assert posted.status_code == 303, posted.text
+    job_url = posted.headers["location"]
+    assert job_url.startswith("/staff/sign/jobs/")
+    deadline = time.monotonic() + 60
+    while True:
+        page = client.get(job_url)
+        assert page.status_code == 200
+        if "refresh" not in page.headers:
+            return page
+        assert time.monotonic() < deadline, "the batch did not finish"
+        time.sleep(0.2)
+
+
 def test_official_signs_two_documents_with_one_password(staff: Staff, officials: str) -> None:
     docs = _queue_two(staff)
     officer = staff.login("tuphap")
@@ -87,6 +105,7 @@ def test_official_signs_two_documents_with_one_password(staff: Staff, officials:
     )
     assert wrong.status_code == 422
     assert "mật khẩu" in html.unescape(wrong.text)
+    assert 'id="secret-error"' in wrong.text  # next to the password field
     for i in ids:  # the choice is kept, the password is not
         assert f'value="{i}" id="pick-{i}" checked' in wrong.text
     assert "sai-mat-khau" not in wrong.text
@@ -95,29 +114,43 @@ def test_official_signs_two_documents_with_one_password(staff: Staff, officials:
     none = officer.post("/staff/sign", data={"csrf": token, "secret": officials})
     assert none.status_code == 422 and "Hãy chọn ít nhất một văn bản" in html.unescape(none.text)
 
-    done = officer.post("/staff/sign", data={"csrf": token, "result_id": ids, "secret": officials})
-    assert done.status_code == 200
+    done = _finished(
+        officer,
+        officer.post("/staff/sign", data={"csrf": token, "result_id": ids, "secret": officials}),
+    )
     text = html.unescape(done.text)
     for _, number in docs:
         assert f"<strong>{number}</strong>:\n      đã ký" in text
-    assert "không ký được" not in text
-    assert "Không có văn bản nào đang chờ chữ ký của bạn" in text
+    assert "không ký được" not in text and "2/2" in text
     assert officials not in done.text
+    assert "Không có văn bản nào đang chờ chữ ký của bạn" in html.unescape(
+        officer.get("/staff/").text
+    )
     assert _signed_by(staff, "judicial_officer") == {i for i, _ in docs}
     # Now the chairman's: one of them signed, the other refused (already signed by them).
     chairman = staff.login("chutich")
     desk = chairman.get("/staff/").text
     first = str(docs[0][0])
-    r = chairman.post(
-        "/staff/sign", data={"csrf": hidden(desk, "csrf"), "result_id": first, "secret": officials}
+    r = _finished(
+        chairman,
+        chairman.post(
+            "/staff/sign",
+            data={"csrf": hidden(desk, "csrf"), "result_id": first, "secret": officials},
+        ),
     )
     assert "văn bản đã đủ chữ ký" in html.unescape(r.text)
-    r = chairman.post(
-        "/staff/sign", data={"csrf": hidden(desk, "csrf"), "result_id": first, "secret": officials}
+    r = _finished(
+        chairman,
+        chairman.post(
+            "/staff/sign",
+            data={"csrf": hidden(desk, "csrf"), "result_id": first, "secret": officials},
+        ),
     )
     assert f"<strong>{docs[0][1]}</strong>:\n      không ký được — Bạn đã ký" in html.unescape(
         r.text
     )
+    # Another official cannot read this job's page.
+    assert officer.get(r.url.path).status_code == 404
     with staff.api.service.db.reading() as s:
         assert s.get(ResultDocument, docs[0][0]).status.value == "signed"  # type: ignore[union-attr]
 
