@@ -27,7 +27,6 @@ from receipts.catalog import DATA_DIR as CATALOG_DIR
 from receipts.pdf.geometry import PageSize
 
 from .errors import ConfigurationError
-from .identifiers import SeriesCode, TemplateSymbol
 from .signing.levels import PadesLevel
 
 
@@ -59,24 +58,27 @@ class Settings(BaseSettings):
     public_url: HttpUrl = "http://127.0.0.1:8000"
     """The host printed in QR codes."""
 
-    province: str | None = "HD"
-    """Province code whose fee resolutions override the national tariffs (Hải Dương)."""
+    province: str | None = "HP"
+    """Province code whose fee resolutions override the national tariffs: Hải Phòng, which the
+    ward belongs to since 1/7/2025 (Nghị quyết 1669/NQ-UBTVQH15, Điều 1 khoản 34; the unit
+    profile's ``province``, ``esign/data/units.toml``)."""
 
     environment: Environment = Environment.DEVELOPMENT
     """``production`` refuses development keys and default secrets."""
 
-    unit_name: str = "Ủy ban nhân dân phường Văn An"
-    unit_parent: str = "Thành phố Chí Linh, tỉnh Hải Dương"
-    unit_tax_code: str = Field(default="0800123456", pattern=r"^\d{10}(-\d{3})?$")
+    # The unit's identity is dated data (esign/data/units.toml, esign/units.py). These override
+    # fields of *today's* profile for a deployment; None keeps the data file's value.
+    unit_name: str | None = None
+    unit_parent: str | None = None
+    unit_tax_code: str | None = Field(default=None, pattern=r"^\d{10}(-\d{3})?$")
     """Mã số thuế: 10 digits, or 10-3 for a dependent unit."""
-    unit_address: str = "Phường Văn An, thành phố Chí Linh, tỉnh Hải Dương"
-    issuer_lines: list[str] = Field(
-        default=["UBND THÀNH PHỐ CHÍ LINH", "ỦY BAN NHÂN DÂN PHƯỜNG VĂN AN"],
-        min_length=1,
-        max_length=3,
-    )
+    unit_address: str | None = None
+    unit_signing_location: str | None = None
+    issuer_lines: list[str] | None = Field(default=None, min_length=1, max_length=3)
     """The header of result documents (1 to 3 lines, the last printed bold)."""
-    issuer_place: str = "Văn An"
+    issuer_place: str | None = None
+    receipt_series_letters: str | None = Field(default=None, pattern=r"^[ABCDEGHKLMNPQRSTUVXY]{2}$")
+    """The unit's two letters in the receipt symbol (``26TVA``: TT 91/2026 Phụ lục II.2.b)."""
 
     timestamp_urls: list[HttpUrl] = []
     """RFC 3161 timestamp authorities, tried in order; empty: the development TSA in-process."""
@@ -91,8 +93,6 @@ class Settings(BaseSettings):
     """PAdES level of new signatures: B-B, B-T, B-LT or B-LTA (B-T and up need a TSA; the
     development PKI's own answers in-process when ``timestamp_urls`` is empty)."""
     receipt_page_size: PageSize = PageSize.A4
-    default_template_symbol: TemplateSymbol = "01BLP0-001"
-    default_series: SeriesCode = "VA-26E"
     rate_limit_per_minute: PositiveInt = 120
     """Requests per client address per minute on the public verification pages."""
     upload_limit_bytes: PositiveInt = 20 * 1024 * 1024

@@ -1,6 +1,7 @@
 """The embedded default in one command: ``esign serve --demo`` on an empty data folder creates
-the SQLite database, the development PKI, the QR seal keys and a demo ward (Văn An, Chí Linh,
-Hải Dương) with an administrator, a clerk, a judicial officer and a chairman.
+the SQLite database, the development PKI, the QR seal keys and a demo ward (today's unit,
+phường Chu Văn An, thành phố Hải Phòng: ``esign/data/units.toml``) with an administrator, a
+clerk, a judicial officer and a chairman.
 
 Passwords are random, written once to ``demo-credentials.txt`` (0600) in the data folder and
 printed; a second run finds the ward already there and prints the same file again.
@@ -22,9 +23,9 @@ from certs import DEV_ARCHITECTURE, Role, init_pki_folder, load_spec
 
 from .db.models import User, UserRole
 from .service import Service
+from .units import current_unit
 from .workflows.actors import SYSTEM
 from .workflows.keys import set_key_source
-from .workflows.series import create_series
 from .workflows.users import create_user, register_certificate
 
 CREDENTIALS = "demo-credentials.txt"
@@ -96,10 +97,8 @@ def setup_demo(service: Service) -> str:
                         user_id=user.id,
                         source={"kind": "pkcs12", "path": str(pki.path / "keys" / f"{name}.p12")},
                     )
-            s_ = service.settings
-            create_series(
-                s, SYSTEM, template_symbol=s_.default_template_symbol, series=s_.default_series
-            )
+            # No series to register: under NĐ 254/2026 the year's series (26TVA…) is set by law
+            # and opened on its first receipt (workflows/scheme.py).
             key_password = (pki.path / "password").read_text(encoding="utf-8").strip()
             _write_private(creds_path, _credentials_text(service, passwords, key_password))
     if creds_path.exists():
@@ -110,7 +109,8 @@ def setup_demo(service: Service) -> str:
 def _credentials_text(service: Service, passwords: dict[str, str], key_password: str) -> str:
     url = service.settings.public_url.rstrip("/")
     lines = [
-        "Phường Văn An — dịch vụ biên lai điện tử và chữ ký số (bản thử nghiệm / demo)",
+        f"{current_unit(service.settings).name} — dịch vụ biên lai điện tử và chữ ký số "
+        "(bản thử nghiệm / demo)",
         f"Dữ liệu: {service.settings.data_dir.resolve()}",
         "",
         "Tài khoản / accounts (đăng nhập / log in: POST /api/v1/auth/login):",

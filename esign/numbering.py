@@ -13,10 +13,35 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from receipts.errors import SchemeError
+from receipts.scheme import load_schemes
+
 from .db.models import ReceiptCounter
+from .errors import ValidationError
+
+
+def series_year(series: str) -> int | None:
+    """The two-digit year a series carries (``VA-26E``, ``26TVA`` → 26); None for a series of
+    no known scheme (an administrator's own)."""
+    for scheme in load_schemes():
+        try:
+            return scheme.parse_series(series)[0]
+        except SchemeError:
+            continue
+    return None
 
 
 def take_number(session: Session, *, template_symbol: str, series: str, year: int) -> int:
+    """The next number of ``series`` in ``year``. A series carries its year (the numbers
+    restart each 1 January, NĐ 254/2026 Điều 23.2): numbering ``VA-26E`` in 2027 would print
+    "VA-26E / 0000001" a second time, so it is refused."""
+    yy = series_year(series)
+    if yy is not None and yy != year % 100:
+        raise ValidationError(
+            f"Ký hiệu {series} mang năm {yy:02d}, không cấp số cho năm {year}",
+            f"Series {series} is of year {yy:02d}; it takes no numbers in {year}",
+            code="series_year",
+        )
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     session.execute(

@@ -33,6 +33,13 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
+def _folder_stamp(folder: Path) -> tuple[tuple[int, int, int] | None, ...]:
+    """What a revocation or an import changes in a PKI folder (``certs.layout``)."""
+    crl = folder / "crl"
+    crls = sorted(crl.glob("*.crl")) if crl.is_dir() else []
+    return tuple(_stamp(p) for p in (folder / "manifest.json", folder / "revocations.json", *crls))
+
+
 @dataclass
 class Service:
     settings: Settings
@@ -42,6 +49,8 @@ class Service:
     _keyring_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _keyring: Keyring | None = field(default=None, repr=False)
     _keyring_stamp: tuple[int, int, int] | None = field(default=None, repr=False)
+    _trust: TrustConfig | None = field(default=None, repr=False)
+    _trust_stamp: tuple[tuple[int, int, int] | None, ...] = field(default=(), repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = True) -> Service:
@@ -97,6 +106,7 @@ class Service:
         """The ward's certification signer for receipts, built once."""
         from certs import Role
         from esign.signing.pki import make_signer
+        from esign.units import current_unit
 
         with self._lock:
             pki = self.pki
@@ -106,13 +116,23 @@ class Service:
                 store,
                 level=self.signing_level,
                 timestamp_sources=self.timestamp_sources(),
+                location=current_unit(self.settings).signing_location,
             )
 
-    @cached_property
+    @property
     def trust(self) -> TrustConfig:
+        """The verifier's roots, CAs and CRLs as the PKI folder holds them now: built again when
+        its manifest, register or a CRL changed (a few ``stat`` calls per use), so a certificate
+        revoked by another process or host (the folder is shared) is refused here at once."""
         from esign.signing.pki import trust_config
 
-        return trust_config(self.pki)
+        folder = self.settings.data_dir / "pki"
+        with self._keyring_lock:
+            stamp = _folder_stamp(folder)
+            if self._trust is None or stamp != self._trust_stamp:
+                self._trust = trust_config(self.pki)
+                self._trust_stamp = stamp
+            return self._trust
 
     def close(self) -> None:
         self.db.dispose()

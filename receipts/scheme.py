@@ -245,6 +245,24 @@ def series_for(issue_date: dt.date, letters: str) -> str:
     return scheme_for(issue_date).series(issue_date.year, letters)
 
 
+def scheme_of_symbol(template_symbol: str) -> ReceiptScheme | None:
+    """The scheme whose template symbols look like ``template_symbol`` (``EBL01`` → NĐ 254),
+    None for a symbol of no scheme (an administrator's own, from before schemes were data)."""
+    for scheme in load_schemes():
+        if re.fullmatch(scheme.template_symbol_pattern, template_symbol):
+            return scheme
+    return None
+
+
+def number_text(template_symbol: str, number: int) -> str:
+    """The printed number of a receipt: 8 digits under NĐ 254/2026 (``00000001``), 7 under the
+    vendor practice of NĐ 123/2020 (``0000001``): the receipt's own symbol decides, so an old
+    receipt prints as it was issued."""
+    scheme = scheme_of_symbol(template_symbol)
+    width = scheme.number_max_digits if scheme is not None else 7
+    return f"{number:0{width}d}"
+
+
 def series_letters(series: str) -> str:
     """The unit's two letters in a series of any scheme: ``VA-26E`` and ``26TVA`` → ``VA``."""
     for scheme in load_schemes():

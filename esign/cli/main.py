@@ -1,38 +1,74 @@
-"""The ``esign`` command line: one Typer app, a sub-app per concern."""
+"""The ``esign`` command line: one Typer app, a sub-app per concern, each imported when called.
+
+A command's module is imported only when that command runs (or when the help lists them all):
+``esign verify`` never loads pyHanko's signers, ``esign fees list`` never loads PDF or crypto
+code, so a cold command pays for what it does (README, "Benchmarks").
+"""
 
 from __future__ import annotations
 
-import typer
+import importlib
+from typing import Any
 
-from .audit import app as audit_app
-from .certs import app as certs_app
-from .fees import app as fees_app
-from .law import app as law_app
-from .seal import app as seal_app
-from .seal import verify_qr
-from .serve import serve_command
-from .sign import sign_command, verify_command
-from .tax import app as tax_app
-from .tax import paper_app
+import typer
+from typer._click import Command, Context  # typer 0.29 vendors click
+from typer.core import TyperGroup
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "fees": ("esign.cli.fees", "app"),
+    "seal": ("esign.cli.seal", "app"),
+    "verify-qr": ("esign.cli.seal", "verify_qr"),
+    "certs": ("esign.cli.certs", "app"),
+    "audit": ("esign.cli.audit", "app"),
+    "sign": ("esign.cli.sign", "sign_command"),
+    "verify": ("esign.cli.verify", "verify_command"),
+    "serve": ("esign.cli.serve", "serve_command"),
+    "tax": ("esign.cli.tax", "app"),
+    "paper": ("esign.cli.tax", "paper_app"),
+    "law": ("esign.cli.law", "app"),
+}
+"""Command name → (module, attribute): a Typer sub-app or a command function."""
+
+
+def load_command(name: str) -> Command:
+    module, attribute = COMMANDS[name]
+    target: Any = getattr(importlib.import_module(module), attribute)
+    if not isinstance(target, typer.Typer):
+        single = typer.Typer(pretty_exceptions_enable=False)
+        single.command(name)(target)
+        target = single
+    command = typer.main.get_command(target)
+    command.name = name
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """Typer's group, with its commands looked up in :data:`COMMANDS` on first use."""
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        if cmd_name not in self.commands:
+            self.commands[cmd_name] = load_command(cmd_name)
+        return self.commands[cmd_name]
+
 
 app = typer.Typer(
     name="esign",
+    cls=LazyGroup,
     help="Biên lai điện tử và chữ ký số của bộ phận một cửa phường / "
     "e-receipts and digital signatures for a ward's one-stop office.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.add_typer(fees_app, name="fees")
-app.add_typer(seal_app, name="seal")
-app.command("verify-qr")(verify_qr)
-app.add_typer(certs_app, name="certs")
-app.add_typer(audit_app, name="audit")
-app.add_typer(tax_app, name="tax")
-app.add_typer(paper_app, name="paper")
-app.add_typer(law_app, name="law")
-app.command("sign")(sign_command)
-app.command("verify")(verify_command)
-app.command("serve")(serve_command)
+
+
+@app.callback()
+def _root() -> None:
+    """Biên lai điện tử và chữ ký số / e-receipts and digital signatures."""
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,6 +15,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 
 from receipts.money import format_vnd
+from receipts.scheme import number_text
 
 from ..config import get_settings
 from ..seal import (
@@ -67,7 +68,11 @@ def _print_facts(claims: SealClaims) -> None:
     typer.echo(f"Loại: {claims.kind.label_vi}")
     typer.echo(f"Mã số thuế đơn vị: {claims.unit_tax_code}")
     ident = [("Mẫu số", claims.template_symbol), ("Ký hiệu", claims.series)]
-    number = f"{claims.number:07d}" if isinstance(claims.number, int) else claims.number
+    number = (
+        number_text(claims.template_symbol or "", claims.number)
+        if isinstance(claims.number, int)
+        else claims.number
+    )
     ident.append(("Số", number))
     typer.echo(" · ".join(f"{label}: {value}" for label, value in ident if value is not None))
     typer.echo(f"Ngày: {claims.issued_on.strftime('%d/%m/%Y')}")

@@ -16,7 +16,6 @@ never an argument, never printed).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 from pathlib import Path
@@ -32,39 +31,16 @@ from certs import (
     PkiFolder,
     open_pki_folder,
 )
-from certs.trust import load_certificates
 from receipts.calendar import VIETNAM_TZ
 from receipts.pdf import SignaturePlace
 
 from ..config import get_settings
 from ..signing import pki as wiring
-from ..signing.report import SignatureReport, Verdict, VerificationReport
 from ..signing.sanitize import ActiveContent, find_active_content, sanitize
 from ..signing.sign import DocumentSigner, PadesLevel
 from ..signing.timestamps import url_sources
 from ..signing.tokens import TokenCertificateReader
-from ..signing.verify import MAX_BYTES, TrustConfig, verify
 from ._common import clean_errors, fail, print_json
-
-EXIT_CODES = {Verdict.VALID: 0, Verdict.INVALID: 1, Verdict.CANNOT_VERIFY: 2, Verdict.INCOMPLETE: 3}
-"""3: every signature present is valid but a signature field is still empty (not "valid")."""
-_INDICATION_VI = {
-    "TOTAL_PASSED": "Đạt",
-    "INDETERMINATE": "Chưa xác định",
-    "TOTAL_FAILED": "Không đạt",
-}
-_MODIFICATION_VI = {
-    "NONE": "không có",
-    "LTA_UPDATES": "chỉ thêm dữ liệu kiểm tra, dấu thời gian",
-    "FORM_FILLING": "điền biểu mẫu, ký các trường còn lại",
-    "ANNOTATIONS": "thêm chú thích",
-    "OTHER": "thay đổi khác, không được phép",
-}
-_KIND_VI = {
-    "signature": "chữ ký phê duyệt",
-    "certification": "chữ ký chứng thực (không cho sửa sau ký)",
-    "document_timestamp": "dấu thời gian tài liệu",
-}
 
 
 def _pki() -> PkiFolder:
@@ -77,158 +53,12 @@ def _der(certificate: x509.Certificate) -> bytes:
     return certificate.public_bytes(Encoding.DER)
 
 
-# ---------------------------------------------------------------- esign verify
-
-
 def _local(moment: object) -> str:
     import datetime as dt
 
     if not isinstance(moment, dt.datetime):
         return "không có"
     return moment.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y %H:%M:%S (giờ Việt Nam)")
-
-
-def _print_signature(index: int, sig: SignatureReport) -> None:
-    typer.echo(f"\nChữ ký {index}: trường {sig.field_name} · {_KIND_VI.get(sig.kind, sig.kind)}")
-    lines = [
-        ("Người ký", sig.signer_name or "không rõ"),
-        ("Số hiệu chứng thư", sig.certificate_serial or "không rõ"),
-        ("Tổ chức cấp", sig.issuer or "không rõ"),
-        ("Thời điểm ký (người ký tự khai)", _local(sig.signing_time)),
-        (
-            "Dấu thời gian",
-            f"{_local(sig.timestamp_time)}, do {sig.timestamp_authority} cấp"
-            if sig.timestamp_time is not None
-            else "không có",
-        ),
-        ("Mức chữ ký", sig.level or "không áp dụng"),
-        (
-            "Kết quả",
-            f"{_INDICATION_VI[sig.indication.value]} ({sig.indication.value}"
-            + (f" / {sig.sub_indication})" if sig.sub_indication else ")"),
-        ),
-        ("Nhận xét", sig.message_vi),
-        ("Phủ toàn bộ tệp", "có" if sig.covers_whole_file else "không"),
-        ("Thay đổi sau khi ký", _modification(sig.modification_level)),
-    ]
-    for label, value in lines:
-        typer.echo(f"  {label}: {value}")
-
-
-def _modification(level: str | None) -> str:
-    if level is None:
-        return "không xác định"
-    return f"{_MODIFICATION_VI.get(level, level)} ({level})"
-
-
-def _print_report(path: Path, report: VerificationReport) -> None:
-    typer.echo(f"Tệp: {path}")
-    if report.sha256:
-        typer.echo(f"SHA-256: {report.sha256} · {report.size} byte")
-    typer.echo(f"Kết luận: {report.message_vi}")
-    for index, sig in enumerate(report.signatures, start=1):
-        _print_signature(index, sig)
-
-
-def _trust(pems: list[Path] | None, crls: list[Path] | None) -> TrustConfig:
-    if not pems:
-        trust = wiring.trust_config(_pki())
-    else:
-        roots: list[bytes] = []
-        for pem in pems:
-            roots += [_der(c) for c in load_certificates(pem.read_bytes(), source=str(pem))]
-        trust = TrustConfig(roots=tuple(roots))
-    if crls:
-        extra = []
-        for crl in crls:
-            data = crl.read_bytes()
-            if b"-----BEGIN" in data:
-                from cryptography.hazmat.primitives.serialization import Encoding
-
-                data = x509.load_pem_x509_crl(data).public_bytes(Encoding.DER)
-            extra.append(data)
-        trust = dataclasses.replace(trust, crls=(*trust.crls, *extra))
-    return trust
-
-
-@clean_errors
-def verify_command(
-    file: Annotated[Path, typer.Argument(help="Tệp PDF cần kiểm tra")],
-    json_out: Annotated[bool, typer.Option("--json", help="JSON for machines")] = False,
-    trust: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--trust",
-            help="CA gốc tin cậy (PEM/DER), thay cho PKI trong thư mục dữ liệu / trust roots",
-        ),
-    ] = None,
-    crl: Annotated[
-        list[Path] | None,
-        typer.Option("--crl", help="Danh sách thu hồi (CRL) dùng thêm / extra CRLs"),
-    ] = None,
-    record: Annotated[
-        bool,
-        typer.Option(
-            "--record",
-            help="Đối chiếu với bản lưu của đơn vị (cơ sở dữ liệu) / check against the record",
-        ),
-    ] = False,
-) -> None:
-    """Kiểm tra chữ ký số trên tệp PDF / verify the signatures of a PDF.
-
-    Với --record: tệp mang chữ ký của phường phải đúng là bản phường đã phát hành, và trạng
-    thái hiện tại của giấy tờ được in ra / with --record: a file signed with the ward's
-    certificates must be what the ward issued; the document's current status is printed.
-
-    Mã thoát: 0 hợp lệ, 1 không hợp lệ, 2 không kiểm tra được, 3 chưa đủ chữ ký (còn chờ
-    người ký) / exit codes: 0 valid, 1 not valid, 2 cannot verify, 3 awaiting a signature."""
-    try:
-        with file.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)  # never more: a larger file is refused anyway
-    except OSError as exc:
-        fail(f"Không đọc được tệp {file}: {exc.strerror}", code="os")
-    try:
-        config = _trust(trust, crl)
-    except OSError as exc:
-        fail(f"Không đọc được tệp {exc.filename}: {exc.strerror}", code="os")
-    except ValueError as exc:
-        fail(f"Tệp CRL không đọc được: {exc}", code="crl_invalid")
-    report = verify(data, trust=config)
-    status = None
-    if record and report.verdict is not Verdict.CANNOT_VERIFY:
-        report, status = _against_record(data, report)
-    if json_out:
-        code = EXIT_CODES[report.verdict]
-        print_json(
-            {
-                "file": str(file),
-                "exit_code": code,
-                "status": status,
-                **dataclasses.asdict(report),
-            }
-        )
-    else:
-        _print_report(file, report)
-        if status is not None:
-            typer.echo(f"Trạng thái hiện tại / current status: {status}")
-    raise typer.Exit(EXIT_CODES[report.verdict])
-
-
-def _against_record(
-    data: bytes, report: VerificationReport
-) -> tuple[VerificationReport, str | None]:
-    """The report judged against the service's database (``ESIGN_*`` settings), and the
-    document's current status when it is on record."""
-    from ..service import Service
-    from ..workflows.record_check import check_record, judged
-
-    service = Service.from_settings(get_settings())
-    try:
-        with service.db.reading() as session:
-            check = check_record(session, data, report, service=service)
-    finally:
-        service.close()
-    return judged(report, check), check.match.state if check.match else None
 
 
 # ---------------------------------------------------------------- esign sign

@@ -319,3 +319,38 @@ class ScanRecord(Base):
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     token: Mapped[str] = mapped_column(String(64))
     result: Mapped[str] = mapped_column(String(20))
+
+
+class ReceiptXml(Base):
+    """The signed XML original of a receipt issued under NĐ 254/2026 (TT 91/2026 Điều 18),
+    stored beside its PDF (which embeds the same bytes); the QR seal states its SHA-256."""
+
+    __tablename__ = "receipt_xml"
+
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id"), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    document: Mapped[StoredDocument] = relationship()
+
+
+class ReceiptNotice(Base):
+    """A notice of an error in an issued receipt, Mẫu 04/SS-CTĐT (TT 91/2026 Điều 20): the
+    payer is told, no new receipt is issued. Written once; its signed XML is stored."""
+
+    __tablename__ = "receipt_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id"), index=True)
+    error_kind: Mapped[str] = mapped_column(String(32))
+    """``receipts.scheme.ErrorKind`` other than amount and tax code."""
+    description: Mapped[str] = mapped_column(String(500))
+    """What is wrong and what is right, as the clerk wrote it (sent to the payer and filed)."""
+    notified_to: Mapped[str] = mapped_column(String(250))
+    """How the payer was notified (address, e-mail, phone), as the clerk recorded it."""
+    issued_at: Mapped[dt.datetime]
+    clerk_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    clerk_name: Mapped[str] = mapped_column(String(200))
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    """The notice as signed XML."""
+    sha256: Mapped[str] = mapped_column(String(64))
+    document: Mapped[StoredDocument] = relationship()

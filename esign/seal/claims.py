@@ -8,13 +8,17 @@ give the same bytes::
     2  kind                 uint   1 receipt, 2 result document
     3  template symbol      tstr   receipts: "01BLP0-001"; results: optional
     4  series               tstr   receipts: "VA-26E"; results: optional
-    5  number               uint   receipts: 1234 (printed 0001234)
+    5  number               uint   receipts: 1234 (printed 00001234 from 1/7/2026, 0001234
+                                   before; at most 8 digits, NĐ 254/2026 Điều 23.2)
                             tstr   results: the document number, "15/2026/XNTTHN"
     6  date                 uint   days since 1970-01-01 of the issue date in Vietnam time
                                    (3 bytes; RFC 8943's tag 100 would add 2 bytes for nothing)
     7  total                uint   đồng; receipts only
     8  payer, masked        tstr   "B** T** T****" (names.mask_name); the seal is public
     9  PDF SHA-256          bstr   32 bytes, the unsigned PDF as laid out, before signing
+   10  XML SHA-256          bstr   32 bytes, the signed XML original of a receipt issued under
+                                   NĐ 254/2026 (TT 91/2026 Điều 18); absent from older seals,
+                                   which stay valid without it
 
 A decoder refuses unknown keys: a verifier must not call genuine a statement it cannot show.
 """
@@ -34,7 +38,7 @@ from .names import is_masked
 EPOCH = dt.date(1970, 1, 1)
 FIRST_DATE = dt.date(2000, 1, 1)  # no e-receipt predates this; keeps the day count positive
 LAST_DATE = dt.date(2199, 12, 31)
-MAX_RECEIPT_NUMBER = 9_999_999  # printed on 7 digits
+MAX_RECEIPT_NUMBER = 99_999_999  # at most 8 digits (NĐ 254/2026 Điều 23.2; 7 before 1/7/2026)
 MAX_TOTAL = 10**12  # đồng; far above any ward fee, bounds the seal's size
 MAX_TEXT = 60  # characters of a symbol, series or document number
 MAX_NAME = 80
@@ -63,6 +67,7 @@ class Field(IntEnum):
     TOTAL = 7
     PAYER = 8
     PDF_SHA256 = 9
+    XML_SHA256 = 10
 
 
 def _invalid(vi: str, en: str) -> InvalidSealClaims:
@@ -107,6 +112,8 @@ class SealClaims:
     template_symbol: str | None = None
     series: str | None = None
     total: int | None = None
+    xml_sha256: bytes | None = None
+    """The signed XML original's SHA-256 (receipts under NĐ 254/2026); None on older seals."""
 
     def __post_init__(self) -> None:
         def put(name: str, value: object) -> None:
@@ -157,6 +164,11 @@ class SealClaims:
         put("payer_masked", payer)
         if not isinstance(self.pdf_sha256, bytes) or len(self.pdf_sha256) != 32:
             raise _invalid("SHA-256 của PDF phải dài 32 byte", "pdf_sha256 must be 32 bytes")
+        if self.xml_sha256 is not None:
+            if not receipt:
+                raise _invalid("Chỉ biên lai có bản XML", "only a receipt has an XML original")
+            if not isinstance(self.xml_sha256, bytes) or len(self.xml_sha256) != 32:
+                raise _invalid("SHA-256 của XML phải dài 32 byte", "xml_sha256 must be 32 bytes")
 
     def to_map(self) -> dict[int, Any]:
         m: dict[int, Any] = {
@@ -173,6 +185,8 @@ class SealClaims:
             m[Field.SERIES] = self.series
         if self.total is not None:
             m[Field.TOTAL] = self.total
+        if self.xml_sha256 is not None:
+            m[Field.XML_SHA256] = self.xml_sha256
         return {int(k): v for k, v in sorted(m.items())}
 
     @classmethod
@@ -210,4 +224,5 @@ class SealClaims:
             template_symbol=m.get(Field.TEMPLATE_SYMBOL),
             series=m.get(Field.SERIES),
             total=m.get(Field.TOTAL),
+            xml_sha256=m.get(Field.XML_SHA256),
         )

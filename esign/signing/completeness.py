@@ -11,7 +11,7 @@ from __future__ import annotations
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
 
-from .sign import parse_field_name
+from .field_names import parse_field_name
 
 ROLE_TITLES: dict[str, tuple[str, str]] = {
     "judicial_officer": ("Công chức Tư pháp - Hộ tịch", "the judicial and civil-status officer"),

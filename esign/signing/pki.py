@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -20,9 +21,13 @@ from pyhanko_certvalidator import ValidationContext
 
 from certs import CertsError, KeyStore, PkiFolder, RevocationChecker, Role
 
-from .sign import DocumentSigner, PadesLevel
-from .timestamps import TimestampSource
+from .levels import PadesLevel
 from .verify import TrustConfig
+
+if TYPE_CHECKING:  # the signers (pyHanko's signing stack, aiohttp) load when a signer is made:
+    # ``esign verify`` needs only trust_config from here
+    from .sign import DocumentSigner
+    from .timestamps import TimestampSource
 
 DEV_TSA_NAME = "TSA thử nghiệm phường (nội bộ)"
 
@@ -41,6 +46,8 @@ def display_name(cert: x509.Certificate) -> str:
 
 
 def dev_timestamp_source(pki: PkiFolder) -> TimestampSource:
+    from .timestamps import TimestampSource
+
     return TimestampSource(
         name=DEV_TSA_NAME, answer=lambda req: pki.answer_timestamp(req, now=_now())
     )
@@ -96,8 +103,11 @@ def make_signer(
     timestamp_sources: Sequence[TimestampSource] | None = None,
     revocation: RevocationChecker | None = None,
     title: str | None = None,
+    location: str | None = None,
 ) -> DocumentSigner:
     """A signer for ``store`` (the seal, or an official's PKCS#12 or token key)."""
+    from .sign import DocumentSigner
+
     sources = (
         tuple(timestamp_sources) if timestamp_sources is not None else (dev_timestamp_source(pki),)
     )
@@ -110,5 +120,6 @@ def make_signer(
         timestamp_sources=sources if level is not PadesLevel.B_B else (),
         level=level,
         validation_context=lambda: validation_context_factory(pki, store),
-        location="Phường Văn An, Chí Linh, Hải Dương",
+        # The signature's /Location: today's unit's (esign/data/units.toml) from the service.
+        location=location or "Phường Chu Văn An, thành phố Hải Phòng",
     )

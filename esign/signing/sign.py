@@ -29,13 +29,19 @@ from pyhanko_certvalidator import ValidationContext
 from certs import CertsError, KeyStore, RevocationChecker, TrustStore, check_signing_certificate
 from receipts.pdf import SignaturePlace
 
+from . import fast_hex
 from .appearance import VietnameseStampStyle
 from .errors import FieldOrderError, SigningError, WrongSignerError
+from .field_names import FIELD_PREFIX as FIELD_PREFIX  # re-exported
+from .field_names import field_name_for as field_name_for
+from .field_names import parse_field_name as parse_field_name
 from .levels import PadesLevel as PadesLevel  # re-exported: callers import it from here
 from .signer import StoreSigner
 from .timestamps import FallbackTimeStamper, TimestampSource
 
 T = TypeVar("T")
+
+fast_hex.install()  # pyHanko reads /Contents hex a byte at a time: see fast_hex
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,22 +239,6 @@ class _TimedPdfSigner(signers.PdfSigner):
 
 
 # -- preparing result documents: empty signature fields, the last one locking the document
-FIELD_PREFIX = "Sig"
-
-
-def field_name_for(position: int, role: str) -> str:
-    """``Sig1_judicial_officer``: the order and the role are in the name, so the PDF itself
-    says who signs which field, in which order."""
-    return f"{FIELD_PREFIX}{position}_{role}"
-
-
-def parse_field_name(name: str) -> tuple[int, str] | None:
-    head, _, role = name.partition("_")
-    if not head.startswith(FIELD_PREFIX) or not role or not head[len(FIELD_PREFIX) :].isdigit():
-        return None
-    return int(head[len(FIELD_PREFIX) :]), role
-
-
 def prepare_approval_fields(pdf: bytes, places: Sequence[SignaturePlace]) -> bytes:
     """Add one empty signature field per official, in signing order; signing the last one
     locks every field and the document (FieldMDP all, DocMDP no changes)."""

@@ -45,6 +45,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from . import fast_hex
 from .completeness import awaited_fields, title_of
 from .errors import VisualCheckError
 from .report import (
@@ -69,6 +70,8 @@ VISUAL_TIMEOUT = 2.5
 """Seconds the renderings of one file may take (inside :data:`DEFAULT_TIMEOUT`)."""
 DEFAULT_TIMEOUT = 4.0
 """Seconds for one isolated verification: with the fork, an answer within 5 seconds."""
+
+fast_hex.install()  # pyHanko reads /Contents hex a byte at a time: see fast_hex
 
 
 @dataclass(frozen=True)
@@ -600,14 +603,23 @@ def verify(
     memory_bytes: int = 768 * 1024 * 1024,
     isolate: bool = True,
     visual: bool = True,
+    fork: bool = False,
 ) -> VerificationReport:
     """Verify a PDF from anyone: bounded in size, time and memory. Empty, oversized and
-    non-PDF files are answered here, without a child process."""
+    non-PDF files are answered here, without a child process. ``fork``: the caller is
+    single-threaded (the command line): fork it for each file rather than start a fork
+    server (``isolation.run_forked``)."""
     refused = _precheck(pdf, max_bytes)
     if refused is not None:
         return refused
     if not isolate:
         return verify_in_process(pdf, trust, expected_sha256, visual=visual)
+    if fork:
+        from .isolation import run_forked
+
+        return run_forked(
+            pdf, trust, expected_sha256, timeout=timeout, memory_bytes=memory_bytes, visual=visual
+        )
     from .isolation import run_isolated
 
     return run_isolated(

@@ -30,6 +30,7 @@ from ..errors import EsignError, ValidationError
 from ..http.deps import ServiceDep
 from ..identifiers import OfficialRole
 from ..service import Service
+from ..units import unit_unverified
 from ..workflows import admin as flows
 from ..workflows.actors import require
 from ..workflows.series import create_series, list_series, set_series_active
@@ -306,7 +307,7 @@ def _catalog_page(request: Request, staff: Staff, service: Service) -> Response:
         procedures=sorted(catalog.procedures.values(), key=lambda p: p.code),
         overrides=catalog.overrides_for,
         channel_rules=catalog.channel_rules,
-        unverified=unverified_law(catalog),
+        unverified=(*unverified_law(catalog), *unit_unverified(service.settings)),
         province=catalog.province,
     )
 

@@ -26,6 +26,7 @@ from receipts.catalog import FIELD_NAMES_VI, Channel
 from receipts.errors import ReceiptsError
 from receipts.fees import Quote, quote
 from receipts.pdf import PaymentMethod
+from receipts.scheme import number_text
 
 from ..db.models import Receipt, ReceiptStatus, UserRole
 from ..db.types import utcnow
@@ -171,7 +172,7 @@ class ReceiptView:
             id=receipt.id,
             symbol=receipt.template_symbol,
             series=receipt.series,
-            number=f"{receipt.number:07d}",
+            number=number_text(receipt.template_symbol, receipt.number),
             issued_at=receipt.issued_at,
             payer_name=receipt.payer_name,
             procedure_code=receipt.procedure_code,

@@ -25,6 +25,7 @@ from receipts.money import amount_in_words, format_vnd
 
 from ..errors import AuthenticationError, EsignError
 from ..http.cookies import clear_session_cookie
+from ..units import current_unit
 from . import labels
 
 log = logging.getLogger("esign.staff")
@@ -102,9 +103,10 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
     context.setdefault("actor", None)
     context.setdefault("csrf", "")
     context.setdefault("title", "Trang làm việc")
+    unit = current_unit(service.settings)  # today's profile (esign/data/units.toml)
     html = _env.get_template(template).render(
-        unit_name=service.settings.unit_name,
-        unit_parent=service.settings.unit_parent,
+        unit_name=unit.name,
+        unit_parent=unit.parent,
         **context,
     )
     return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)

@@ -6,6 +6,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from ..http.errors import error_body
+from ..units import current_unit
 from .i18n import MESSAGES, Lang
 from .ratelimit import RateLimiter, client_key
 from .render import page
@@ -30,7 +31,7 @@ def too_many_page(request: Request, lang: Lang, seconds: int) -> HTMLResponse:
     return page(
         "message.html",
         lang,
-        unit_name=service_of(request).settings.unit_name,
+        unit_name=current_unit(service_of(request).settings).name,
         status_code=429,
         headers={"Retry-After": str(seconds)},
         tone="warn",

@@ -101,6 +101,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sign.kind.signature": ("Ký duyệt", "Approval"),
     "sign.kind.document_timestamp": ("Dấu thời gian", "Document timestamp"),
     "pdf.download": ("Tải bản PDF gốc đã ký", "Download the original signed PDF"),
+    "xml.download": ("Tải bản XML gốc đã ký", "Download the original signed XML"),
     "pdf.refused": ("Không tải được tệp PDF từ liên kết này", "The PDF is not offered here"),
     "pdf.refused.receipt": (
         "Biên lai chỉ tải được từ trang mở bằng mã QR in trên biên lai (mã QR mang con dấu).",

@@ -28,11 +28,13 @@ from ..http.errors import error_body
 from ..seal import DocumentKind, SealCheck, verify_seal
 from ..seal.claims import Field
 from ..seal.encoding import MAX_DIGITS
+from ..units import current_unit
 from ..workflows.public import (
     PublicView,
     State,
     find_public_view,
     receipt_pdf,
+    receipt_xml,
     scan,
     seal_mismatches,
 )
@@ -82,7 +84,7 @@ SCRIPT_MESSAGES = (
 def unknown_page(request: Request, lang: Lang) -> HTMLResponse:
     """The one answer for every token that is not ours (see the module docstring); the same
     bytes every time, so they are rendered once per language."""
-    unit_name = service_of(request).settings.unit_name
+    unit_name = current_unit(service_of(request).settings).name
     cache = web_state(request).rendered
     key = ("unknown", lang.code, unit_name)
     body = cache.get(key)
@@ -170,7 +172,7 @@ def _pdf_refused(request: Request, lang: Lang, view: PublicView) -> HTMLResponse
     return page(
         "message.html",
         lang,
-        unit_name=service_of(request).settings.unit_name,
+        unit_name=current_unit(service_of(request).settings).name,
         tone="warn",
         heading=lang.t("pdf.refused"),
         detail=lang.t(key),
@@ -225,6 +227,41 @@ async def document_pdf_with_seal(token: str, request: Request, lang: str | None 
         headers={
             "Content-Disposition": f'attachment; filename="{view.file_name}"',
             "X-Content-SHA256": view.document_sha256,
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post("/v/{token}/xml")
+async def document_xml_with_seal(token: str, request: Request, lang: str | None = None) -> Response:
+    """A receipt's signed XML original (TT 91/2026 Điều 18), on the terms of its PDF: posted
+    with the seal by the page's script; receipts issued before 1 July 2026 have none."""
+    tr = Lang.pick(lang)
+    wait = guards.retry_after(request, guards.PDF_COST)
+    if wait is not None:
+        return guards.too_many_page(request, tr, wait)
+    body = await read_capped(request, SEAL_BODY_LIMIT)
+    seal = parse_qs(body.decode("ascii", "replace")).get("seal", [""])[0] if body else ""
+
+    def work() -> tuple[PublicView | None, bytes | None]:
+        service = service_of(request)
+        with service.db.reading() as session:
+            view = find_public_view(session, token, settings=service.settings)
+            if view is None:
+                return None, None
+            return view, receipt_xml(view, session, seal=seal)
+
+    view, content = await run_in_threadpool(work)
+    if view is None:
+        return unknown_page(request, tr)
+    if content is None:
+        return _pdf_refused(request, tr, view)
+    return Response(
+        content,
+        media_type="application/xml",
+        headers={
+            "Content-Disposition": f'attachment; filename="{view.xml_file_name}"',
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "no-store",
         },
@@ -300,7 +337,7 @@ def document_page(token: str, request: Request, lang: str | None = None) -> Resp
     return page(
         "document.html",
         tr,
-        unit_name=service.settings.unit_name,
+        unit_name=current_unit(service.settings).name,
         view=view,
         receipt=view.kind is DocumentKind.RECEIPT,
         signatures=signatures,

@@ -3,12 +3,11 @@
 Each address may spend ``per_minute`` tokens at once and gets them back at ``per_minute / 60`` a
 second. A page view costs 1, a PDF upload more (it costs the server a verification).
 
-Why memory and not the database: the limit is a guard against one client scraping tokens or
-burning CPU, not an accounting rule, and a database write (or a row lock) per public request
-would cost more than the page itself. The price: with N app processes behind a load balancer
-each keeps its own buckets, so one address gets up to N times the budget (and a restart forgets
-them). Set ``ESIGN_RATE_LIMIT_PER_MINUTE`` to the per-process share, or put a shared limiter
-(the reverse proxy's, e.g. nginx ``limit_req``) in front.
+Where the buckets live: on SQLite (the embedded default, one process) in this process's memory
+(:class:`RateLimiter`); on PostgreSQL in the database (:class:`esign.db.rate_limits.
+SharedRateLimiter`, one atomic upsert per request), because there several workers and hosts
+serve the same citizens and a per-process bucket would give one address N times the budget.
+:func:`make_limiter` picks.
 
 The address is ``request.client.host``: behind a reverse proxy, run uvicorn with
 ``--proxy-headers --forwarded-allow-ips=<proxy>`` so that it is the citizen's, not the proxy's.
@@ -25,6 +24,9 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Protocol
+
+from ..db import Database
 
 
 def client_key(host: str | None) -> str:
@@ -39,6 +41,21 @@ def client_key(host: str | None) -> str:
             return str(address.ipv4_mapped)
         return str(ipaddress.IPv6Network((address, 64), strict=False))
     return str(address)
+
+
+class Limiter(Protocol):
+    per_minute: int
+
+    def take(self, key: str, cost: float = 1.0) -> float: ...
+
+
+def make_limiter(db: Database, per_minute: int) -> Limiter:
+    """The database's buckets on PostgreSQL (shared by every process), memory on SQLite."""
+    if db.is_sqlite:
+        return RateLimiter(per_minute)
+    from ..db.rate_limits import SharedRateLimiter
+
+    return SharedRateLimiter(db, per_minute)
 
 
 class RateLimiter:

@@ -16,7 +16,7 @@ from fastapi import Request
 
 from ..seal import PUBLISHED_FILE, Keyring, PublishedKeys
 from ..service import Service
-from .ratelimit import RateLimiter
+from .ratelimit import Limiter, make_limiter
 from .signatures import SignatureCache
 
 _create_lock = threading.Lock()
@@ -70,7 +70,7 @@ def _default_slots() -> threading.BoundedSemaphore:
 
 @dataclass
 class WebState:
-    limiter: RateLimiter
+    limiter: Limiter
     signatures: SignatureCache = field(default_factory=SignatureCache)
     keys: PublishedKeysCache = field(default_factory=PublishedKeysCache)
     verify_slots: threading.BoundedSemaphore = field(default_factory=_default_slots)
@@ -86,14 +86,15 @@ def service_of(request: Request) -> Service:
 
 def web_state(request: Request) -> WebState:
     """This app's state, made on first use; the limiter follows a changed rate setting."""
-    per_minute = service_of(request).settings.rate_limit_per_minute
+    service = service_of(request)
+    per_minute = service.settings.rate_limit_per_minute
     state: WebState | None = getattr(request.app.state, "esign_web", None)
     if state is None or state.limiter.per_minute != max(1, per_minute):
         with _create_lock:
             state = getattr(request.app.state, "esign_web", None)
             if state is None:
-                state = WebState(limiter=RateLimiter(per_minute))
+                state = WebState(limiter=make_limiter(service.db, per_minute))
                 request.app.state.esign_web = state
             elif state.limiter.per_minute != max(1, per_minute):
-                state.limiter = RateLimiter(per_minute)
+                state.limiter = make_limiter(service.db, per_minute)
     return state

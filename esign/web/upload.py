@@ -28,6 +28,7 @@ from ..http.errors import error_body
 from ..http.reports import FindingPublic, SignatureReportPublic
 from ..seal import verification_url
 from ..signing.report import VERDICT_TEXT, Verdict, VerificationReport
+from ..units import current_unit
 from ..workflows.public import RecordMatch, find_by_document_sha256
 from ..workflows.record_check import NOT_ISSUED, check_record, judged
 from . import guards
@@ -155,7 +156,11 @@ def _form(request: Request, lang: Lang, *, status_code: int = 200, **context: An
     }
     values.update(context)
     return page(
-        "verify.html", lang, unit_name=settings.unit_name, status_code=status_code, **values
+        "verify.html",
+        lang,
+        unit_name=current_unit(settings).name,
+        status_code=status_code,
+        **values,
     )
 
 

@@ -22,14 +22,17 @@ from receipts.pdf import (
     Receipt,
     ReceiptReference,
     ReferenceKind,
+    RenderedDocument,
     SignaturePlace,
     render_receipt,
 )
+from receipts.xml import xml_digest
 
 from ..seal import make_seal, qr_url, verification_url
 from ..service import Service
 from ..signing.sign import Signed
 from .snapshot import DocumentSnapshot, PersonRole, SealFacts, SignatureField, seal_claims
+from .xml_original import embed_xml, has_xml_original, signed_xml_original, xml_file_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,8 @@ class SealedDocument:
     snapshot: DocumentSnapshot
     """Complete: the seal's text and the signature field are in it."""
     qr_text: str
+    xml: bytes | None = None
+    """The signed XML original (receipts under NĐ 254/2026), embedded in the PDF as well."""
 
     @property
     def seal(self) -> str:
@@ -106,20 +111,34 @@ def signature_field(place: SignaturePlace, *, field_name: str | None = None) -> 
 def draw_and_seal_receipt(
     service: Service, snapshot: DocumentSnapshot, *, token: str
 ) -> SealedDocument:
-    """Draw the receipt twice (see the module docstring), seal its facts and sign it."""
+    """Draw the receipt twice (see the module docstring), seal its facts and sign it.
+
+    A receipt under NĐ 254/2026 first gets its signed XML original (``xml_original``): both
+    drawings carry it as an associated file, and the seal states its SHA-256 too."""
     page = PageSize[service.settings.receipt_page_size]
+    xml: bytes | None = None
+    if has_xml_original(snapshot):
+        xml = signed_xml_original(service, snapshot)
+    name = xml_file_name(snapshot) if xml is not None else ""
+
+    def draw(model: Receipt) -> RenderedDocument:
+        drawn = render_receipt(model, page_size=page)
+        return embed_xml(drawn, xml, file_name=name) if xml is not None else drawn
+
     model = receipt_model(snapshot, qr_text=link_only(service, token))
-    unsigned = render_receipt(model, page_size=page)
+    unsigned = draw(model)
     snapshot = dataclasses.replace(
         snapshot,
         seal=SealFacts(
-            pdf_sha256=hashlib.sha256(unsigned.pdf).hexdigest(), person_role=PersonRole.PAYER
+            pdf_sha256=hashlib.sha256(unsigned.pdf).hexdigest(),
+            person_role=PersonRole.PAYER,
+            xml_sha256=xml_digest(xml) if xml is not None else None,
         ),
     )
     seal = make_seal(seal_claims(snapshot), keyring=service.keyring, token=token)
     text = qr_url(service.settings.public_url, token, seal)
-    final = render_receipt(dataclasses.replace(model, qr_text=text), page_size=page)
+    final = draw(dataclasses.replace(model, qr_text=text))
     place = final.signature("ward")
     signed = service.seal_signer.certify(final.pdf, place=place)
     snapshot = dataclasses.replace(snapshot.sealed(seal), signatures=(signature_field(place),))
-    return SealedDocument(signed=signed, snapshot=snapshot, qr_text=text)
+    return SealedDocument(signed=signed, snapshot=snapshot, qr_text=text, xml=xml)

@@ -30,6 +30,7 @@ from ..db.models import (
     Dossier,
     Receipt,
     ReceiptStatus,
+    ReceiptXml,
     ResultDocument,
     ResultStatus,
     ScanRecord,
@@ -107,6 +108,15 @@ class PublicView:
     relation_reason: ReasonCode | None = None
     signed_at: dt.datetime | None = None
     signatures: tuple[SignatureState, ...] = ()
+
+    @property
+    def xml_downloadable(self) -> bool:
+        """A receipt issued under NĐ 254/2026 also offers its XML original (against the seal)."""
+        return self.kind is DocumentKind.RECEIPT and bool(self.snapshot.seal.xml_sha256)
+
+    @property
+    def xml_file_name(self) -> str:
+        return self.file_name.removesuffix(".pdf") + ".xml"
 
     @property
     def downloadable(self) -> bool:
@@ -280,12 +290,31 @@ def document_content(session: Session, document_id: int) -> bytes | None:
 def receipt_pdf(view: PublicView, session: Session, *, seal: str) -> bytes | None:
     """A receipt's signed PDF, for whoever holds its seal (the QR's text after ``#``); None for
     a wrong seal and for every document that is not a receipt."""
-    expected = view.snapshot.seal.text
-    if view.kind is not DocumentKind.RECEIPT or not expected:
-        return None
-    if not hmac.compare_digest(seal.encode("ascii", "replace"), expected.encode("ascii")):
+    if not receipt_pdf_allowed(view, seal=seal):
         return None
     return document_content(session, view.document_id)
+
+
+def receipt_xml(view: PublicView, session: Session, *, seal: str) -> bytes | None:
+    """A receipt's signed XML original (TT 91/2026 Điều 18), on the same terms as its PDF: for
+    whoever holds its seal; None for a wrong seal, a result, or a receipt without one (issued
+    before 1 July 2026)."""
+    if receipt_pdf_allowed(view, seal=seal) and view.snapshot.seal.xml_sha256:
+        content = session.scalar(
+            select(StoredDocument.content)
+            .join(ReceiptXml, ReceiptXml.document_id == StoredDocument.id)
+            .join(Receipt, Receipt.id == ReceiptXml.receipt_id)
+            .where(Receipt.token == view.token, ReceiptXml.sha256 == view.snapshot.seal.xml_sha256)
+        )
+        return bytes(content) if content is not None else None
+    return None
+
+
+def receipt_pdf_allowed(view: PublicView, *, seal: str) -> bool:
+    expected = view.snapshot.seal.text
+    if view.kind is not DocumentKind.RECEIPT or not expected:
+        return False
+    return hmac.compare_digest(seal.encode("ascii", "replace"), expected.encode("ascii"))
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,13 @@ from receipts.calendar import VIETNAM_TZ
 from receipts.errors import ReceiptsError
 from receipts.fees import FeeLine, Quote, quote, total_of
 from receipts.pdf import PaymentMethod, ReferenceKind
+from receipts.scheme import number_text
 
 from .. import audit
 from ..db.models import (
     Dossier,
     DossierStatus,
     Receipt,
-    ReceiptSeries,
     ReceiptStatus,
     StoredDocument,
     UserRole,
@@ -39,6 +39,7 @@ from .actors import Actor, require
 from .documents import draw_and_seal_receipt
 from .dossiers import advance, clean_text, dossier_quote, get_dossier
 from .reasons import ReasonCode
+from .scheme import adjustment_refusal, issuing_series
 from .snapshot import (
     DocumentSnapshot,
     NamedPerson,
@@ -50,6 +51,7 @@ from .snapshot import (
     unit_profile,
 )
 from .stored import snapshot_of_receipt
+from .xml_original import store_xml_original
 
 RECEIPT_TITLE = "BIÊN LAI THU PHÍ, LỆ PHÍ"
 
@@ -93,30 +95,6 @@ class FeeInput:
 
 def stored_lines(receipt: Receipt) -> tuple[FeeLine, ...]:
     return snapshot_of_receipt(receipt).lines
-
-
-def _series(
-    session: Session, service: Service, template_symbol: str | None, series: str | None
-) -> ReceiptSeries:
-    stmt = select(ReceiptSeries).where(ReceiptSeries.active.is_(True))
-    if template_symbol:
-        stmt = stmt.where(ReceiptSeries.template_symbol == template_symbol)
-    if series:
-        stmt = stmt.where(ReceiptSeries.series == series)
-    found = session.scalars(stmt).all()
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise ValidationError(
-            "Không có ký hiệu biên lai đang dùng phù hợp; quản trị viên cần khai báo",
-            "No active receipt series matches; an administrator must register one",
-            code="no_receipt_series",
-        )
-    raise ValidationError(
-        "Có nhiều ký hiệu biên lai đang dùng: hãy chọn mẫu số và ký hiệu",
-        "Several active series: choose the template symbol and series",
-        code="ambiguous_receipt_series",
-    )
 
 
 def _quote_for(service: Service, fees: FeeInput, *, on: dt.date) -> Quote:
@@ -187,7 +165,15 @@ def issue_receipt(
         raise ValidationError(
             "Biên lai phải có ít nhất một khoản thu", "A receipt needs a fee line"
         )
-    chosen = _series(session, service, template_symbol, series)
+    chosen = issuing_series(
+        session,
+        actor,
+        service.settings,
+        day=local_day,
+        template_symbol=template_symbol,
+        series=series,
+        carry_over=reference is not None,
+    )
     # From here on the transaction holds the series' counter row: keep it short.
     number = take_number(
         session, template_symbol=chosen.template_symbol, series=chosen.series, year=local_day.year
@@ -278,6 +264,8 @@ def issue_receipt(
             receipt.adjustment_kind = reference.adjustment.value if reference.adjustment else None
     session.add(receipt)
     session.flush()
+    if sealed.xml is not None:
+        store_xml_original(session, receipt_id=receipt.id, xml=sealed.xml)
     if dossier is not None and dossier.status is DossierStatus.RECEIVED:
         advance(session, actor, dossier, DossierStatus.FEE_PAID)
     audit.append(
@@ -286,7 +274,8 @@ def issue_receipt(
         action="receipt.issue",
         subject=f"receipt:{receipt.id}",
         details={
-            "number": f"{receipt.template_symbol}/{receipt.series}/{receipt.number:07d}",
+            "number": f"{receipt.template_symbol}/{receipt.series}/"
+            f"{number_text(receipt.template_symbol, receipt.number)}",
             "total": receipt.total,
             "sha256": document.sha256,
             "level": sealed.signed.level.value,
@@ -471,6 +460,9 @@ def adjust_receipt(
         verb_vi="điều chỉnh",
         verb_en="adjusted",
     )
+    refusal = adjustment_refusal(snapshot_of_receipt(old).issued_on)
+    if refusal is not None:
+        raise refusal
     lines: tuple[FeeLine, ...]
     if kind is AdjustmentKind.INFORMATION:
         if fees is not None and fees.lines:
@@ -480,7 +472,8 @@ def adjust_receipt(
             )
         lines = (
             FeeLine(
-                name=f"Điều chỉnh thông tin biên lai số {old.number:07d}",
+                name="Điều chỉnh thông tin biên lai số "
+                f"{number_text(old.template_symbol, old.number)}",
                 legal_basis="Không thay đổi số tiền",
                 quantity=1,
                 unit_price=0,

@@ -26,9 +26,11 @@ from typing import Any
 
 from receipts.calendar import VIETNAM_TZ
 from receipts.fees import FeeLine, total_of
+from receipts.scheme import number_text
 
 from ..config import Settings
 from ..seal import DocumentKind, SealClaims, mask_name
+from ..units import unit_on
 
 SNAPSHOT_VERSION = 1
 
@@ -60,22 +62,31 @@ class UnitProfile:
     parent: str
     header_lines: tuple[str, ...]
     place: str
+    code: str | None = None
+    """The administrative unit code (10579 Văn An, 10549 Chu Văn An); None in snapshots
+    written before the unit was dated."""
+    signing_location: str | None = None
+
+
+# Fields added after snapshots were first stored: left out of the JSON when None, so an older
+# snapshot reads back to exactly the text it was stored as.
+_OPTIONAL_KEYS = {"unit": ("code", "signing_location"), "seal": ("xml_sha256",)}
 
 
 def unit_profile(settings: Settings, *, on: dt.date) -> UnitProfile:
-    """The unit's identity in force on ``on``: the one place a document takes it from.
-
-    Today it is read from the settings (the identity in force now); an effective-dated profile
-    replaces this body, not its callers. ``on`` is the document's issue day in Vietnam.
-    """
-    del on  # one profile until the effective-dated one arrives
+    """The unit's identity in force on ``on`` (``esign/data/units.toml``, today's with the
+    settings' overrides): the one place a document takes it from. ``on`` is the document's
+    issue day in Vietnam."""
+    unit = unit_on(settings, on=on)
     return UnitProfile(
-        name=_nfc(settings.unit_name),
-        address=_nfc(settings.unit_address),
-        tax_code=settings.unit_tax_code,
-        parent=_nfc(settings.unit_parent),
-        header_lines=tuple(_nfc(line) for line in settings.issuer_lines),
-        place=_nfc(settings.issuer_place),
+        name=unit.name,
+        address=unit.address,
+        tax_code=unit.tax_code,
+        parent=unit.parent,
+        header_lines=unit.header_lines,
+        place=unit.place,
+        code=unit.code,
+        signing_location=unit.signing_location,
     )
 
 
@@ -92,7 +103,9 @@ class Scheme:
 
     @property
     def number_label(self) -> str:
-        return f"{self.number:07d}" if isinstance(self.number, int) else self.number
+        if isinstance(self.number, int):
+            return number_text(self.template_symbol or "", self.number)
+        return self.number
 
     @property
     def full_label(self) -> str:
@@ -128,6 +141,8 @@ class SealFacts:
     """Whose masked name the seal states: the payer of a receipt, the subject of a result."""
     text: str | None = None
     """The seal itself (the digits after ``#``); None only while the document is being made."""
+    xml_sha256: str | None = None
+    """Hex SHA-256 of the signed XML original (receipts under NĐ 254/2026, TT 91 Điều 18)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,7 +170,10 @@ class Reference:
 
     @property
     def label(self) -> str:
-        return f"{self.template_symbol} · {self.series} · {self.number:07d}"
+        return (
+            f"{self.template_symbol} · {self.series} · "
+            f"{number_text(self.template_symbol, self.number)}"
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -206,11 +224,11 @@ class DocumentSnapshot:
             "kind": "receipt" if self.kind is DocumentKind.RECEIPT else "result",
             "template": self.template,
             "title": self.title,
-            "unit": _plain(self.unit),
+            "unit": _compact("unit", _plain(self.unit)),
             "scheme": _plain(self.scheme),
             "issued_at": self.issued_at.astimezone(dt.UTC).isoformat(),
             "people": [_plain(p) for p in self.people],
-            "seal": _plain(self.seal),
+            "seal": _compact("seal", _plain(self.seal)),
             "signatures": [_plain(s) for s in self.signatures],
             "lines": [line.to_json() for line in self.lines],
             "payment_method": self.payment_method,
@@ -249,6 +267,7 @@ class DocumentSnapshot:
                 pdf_sha256=d["seal"]["pdf_sha256"],
                 person_role=PersonRole(d["seal"]["person_role"]),
                 text=d["seal"].get("text"),
+                xml_sha256=d["seal"].get("xml_sha256"),
             ),
             signatures=tuple(
                 SignatureField(**{**s, "rect": tuple(s["rect"])}) for s in d["signatures"]
@@ -263,6 +282,10 @@ class DocumentSnapshot:
             dossier_code=d.get("dossier_code"),
             procedure_code=d.get("procedure_code"),
         )
+
+
+def _compact(part: str, value: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in value.items() if not (v is None and k in _OPTIONAL_KEYS.get(part, ()))}
 
 
 def _plain(value: Any) -> Any:
@@ -311,6 +334,7 @@ def seal_claims(snapshot: DocumentSnapshot) -> SealClaims:
         total=snapshot.total,
         payer_masked=snapshot.sealed_person.masked,
         pdf_sha256=bytes.fromhex(snapshot.seal.pdf_sha256),
+        xml_sha256=(bytes.fromhex(snapshot.seal.xml_sha256) if snapshot.seal.xml_sha256 else None),
     )
 
 

@@ -41,21 +41,58 @@ Contracts:
 - Times print in Vietnam time (UTC+7); ``issued_at`` must be timezone-aware.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ..fees import FeeLine
 from ..text import Limit
 from .geometry import MM, PageSize, QrPlace, Rect, RenderedDocument, SignaturePlace
-from .qr import QrLevel
-from .receipt import SEAL_FIELD, SEAL_ROLE, render_receipt
-from .receipt_models import (
-    CollectingUnit,
-    Payer,
-    PaymentMethod,
-    Receipt,
-    ReceiptReference,
-    ReferenceKind,
-)
-from .result import render_result
-from .result_models import Field, Issuer, Official, Passage, ResultDocument
+
+if TYPE_CHECKING:
+    from .qr import QrLevel
+    from .receipt import SEAL_FIELD, SEAL_ROLE, render_receipt
+    from .receipt_models import (
+        CollectingUnit,
+        Payer,
+        PaymentMethod,
+        Receipt,
+        ReceiptReference,
+        ReferenceKind,
+    )
+    from .result import render_result
+    from .result_models import Field, Issuer, Official, Passage, ResultDocument
+
+# The drawing modules (reportlab's canvas, fonts, qrcode) load on first use of one of their
+# names: importing the geometry (the settings name a PageSize) costs no drawing code, so a
+# command that draws nothing starts fast.
+_LAZY = {
+    "QrLevel": ".qr",
+    "SEAL_FIELD": ".receipt",
+    "SEAL_ROLE": ".receipt",
+    "render_receipt": ".receipt",
+    "CollectingUnit": ".receipt_models",
+    "Payer": ".receipt_models",
+    "PaymentMethod": ".receipt_models",
+    "Receipt": ".receipt_models",
+    "ReceiptReference": ".receipt_models",
+    "ReferenceKind": ".receipt_models",
+    "render_result": ".result",
+    "Field": ".result_models",
+    "Issuer": ".result_models",
+    "Official": ".result_models",
+    "Passage": ".result_models",
+    "ResultDocument": ".result_models",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "MM",

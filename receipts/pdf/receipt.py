@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..fees import FeeLine
 from ..money import amount_in_words, format_vnd
+from ..scheme import number_text
 from ..text import check_choice, check_glyphs, in_vietnam, strings_of
 from .blocks import Columns, Fields, Paragraph, QrBlock, Rule, SignatureBox, Spacer
 from .engine import Align, Block, DocumentInfo, render
@@ -28,7 +29,8 @@ def _reference_text(ref: ReceiptReference) -> str:
     verb = "thay thế" if ref.kind is ReferenceKind.REPLACES else "điều chỉnh cho"
     return (
         f"Biên lai này {verb} biên lai mẫu số {ref.template_symbol}, ký hiệu {ref.series}, "
-        f"số {ref.number:07d} ngày {ref.issued_on:%d/%m/%Y}. Lý do: {ref.reason}"
+        f"số {number_text(ref.template_symbol, ref.number)} ngày {ref.issued_on:%d/%m/%Y}. "
+        f"Lý do: {ref.reason}"
     )
 
 

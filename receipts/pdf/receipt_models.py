@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..fees import FeeLine, total_of
+from ..scheme import number_text
 from ..text import (
     Limit,
     check_amount,
@@ -28,7 +29,7 @@ from ..text import (
     fail,
 )
 
-MAX_NUMBER = 9_999_999  # printed on 7 digits
+MAX_NUMBER = 99_999_999  # 8 digits at most (NĐ 254/2026 Điều 23.2); 7 under NĐ 123/2020
 MAX_LINES = 100
 MAX_QUANTITY = 10_000
 
@@ -247,7 +248,7 @@ class Receipt:
 
     @property
     def number_text(self) -> str:
-        return f"{self.number:07d}"
+        return number_text(self.template_symbol, self.number)
 
 
 _QR_TEXT = re.compile(r"[\x21-\x7e]+")

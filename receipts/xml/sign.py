@@ -52,7 +52,28 @@ def sign_receipt_xml(
         raise XmlReceiptError(
             "XML biên lai không hợp lệ / invalid receipt XML: " + "; ".join(problems)
         )
-    root = parse(xml)
+    return _sign(parse(xml), k, cert)
+
+
+def sign_notice_xml(
+    xml: bytes, *, key: PrivateKey | bytes, certificate: x509.Certificate | bytes
+) -> bytes:
+    """A notice 04/SS-CTĐT (from :func:`build_notice_xml`) with the ward's enveloped signature,
+    made as the receipt's is."""
+    from .notice import notice_schema_errors
+
+    k, cert = _key(key), _cert(certificate)
+    if k.public_key() != cert.public_key():
+        raise XmlReceiptError("Khóa không khớp với chứng thư / key and certificate do not match")
+    problems = notice_schema_errors(xml)
+    if problems:
+        raise XmlReceiptError(
+            "XML thông báo không hợp lệ / invalid notice XML: " + "; ".join(problems)
+        )
+    return _sign(parse(xml), k, cert)
+
+
+def _sign(root: etree._Element, k: PrivateKey, cert: x509.Certificate) -> bytes:
     slot = root.find("DSCKS/TCThu")
     if slot is None or len(slot):
         raise XmlReceiptError("Biên lai đã ký hoặc thiếu DSCKS / already signed or no DSCKS")
@@ -91,8 +112,21 @@ class XmlVerification:
 
 def verify_receipt_xml(xml: bytes, *, certificate: x509.Certificate | bytes) -> XmlVerification:
     """Check that ``xml`` is a valid receipt signed by ``certificate``'s key over its data part."""
+    return _verify(xml, certificate, schema_errors(xml), "DLBLai")
+
+
+def verify_notice_xml(xml: bytes, *, certificate: x509.Certificate | bytes) -> XmlVerification:
+    """Check that ``xml`` is a valid notice 04/SS-CTĐT signed by ``certificate``'s key."""
+    from .notice import notice_schema_errors
+
+    return _verify(xml, certificate, notice_schema_errors(xml), "DLTBao")
+
+
+def _verify(
+    xml: bytes, certificate: x509.Certificate | bytes, problems: tuple[str, ...], data_tag: str
+) -> XmlVerification:
     cert = _cert(certificate)
-    reasons = list(schema_errors(xml))
+    reasons = list(problems)
     root = parse(xml)
     subject: str | None = None
     signature = root.find(f"DSCKS/TCThu/{{{DS_NS}}}Signature")
@@ -107,8 +141,8 @@ def verify_receipt_xml(xml: bytes, *, certificate: x509.Certificate | bytes) -> 
                 expect_config=_expect(),
             )
             signed = result.signed_xml  # type: ignore[union-attr]
-            if signed is None or signed.get("Id") != DATA_ID or signed.tag != "DLBLai":
-                reasons.append("the signature does not cover the data part DLBLai")
+            if signed is None or signed.get("Id") != DATA_ID or signed.tag != data_tag:
+                reasons.append(f"the signature does not cover the data part {data_tag}")
             subject = cert.subject.rfc4514_string()
         except (InvalidSignature, InvalidDigest, InvalidCertificate, InvalidInput) as exc:
             reasons.append(f"signature: {exc}")

@@ -47,10 +47,13 @@ def test_fees_quote_json() -> None:
 
 
 def test_fees_quote_online() -> None:
+    """The default province is Hải Phòng (the ward's since 1/7/2025: NQ 1669/NQ-UBTVQH15 Điều 1
+    khoản 34): the former Hải Dương charge of 15.000 đ applies there (inherited, unverified),
+    without the Hải Dương file's flat 50 % online reduction, which has no source (LAW.md)."""
     result = runner.invoke(
         app, ["fees", "quote", "HT-NCMC", "--online", "--date", "2026-11-27", "--json"]
     )
-    assert json.loads(result.output)["total"] == 7500
+    assert json.loads(result.output)["total"] == 15_000
 
 
 def test_errors_are_one_clear_line() -> None:

@@ -39,8 +39,9 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.Monk
         ("ESIGN_SIGNING_LEVEL", "b-t", "ESIGN_SIGNING_LEVEL"),
         ("ESIGN_RECEIPT_PAGE_SIZE", "A3", "ESIGN_RECEIPT_PAGE_SIZE"),
         ("ESIGN_PROVINCE", "XX", "ESIGN_PROVINCE"),
-        ("ESIGN_DEFAULT_SERIES", "va 26e", "ESIGN_DEFAULT_SERIES"),
-        ("ESIGN_DEFAULT_TEMPLATE_SYMBOL", "01/BLP", "ESIGN_DEFAULT_TEMPLATE_SYMBOL"),
+        # TT 91/2026 Phụ lục II.2.b: two letters, not F I J O W Z.
+        ("ESIGN_RECEIPT_SERIES_LETTERS", "VF", "ESIGN_RECEIPT_SERIES_LETTERS"),
+        ("ESIGN_RECEIPT_SERIES_LETTERS", "va", "ESIGN_RECEIPT_SERIES_LETTERS"),
         ("ESIGN_PUBLIC_URL", "vanan.chilinh.gov.vn", "ESIGN_PUBLIC_URL"),
         ("ESIGN_TIMESTAMP_URLS", '["ftp://tsa.example"]', "ESIGN_TIMESTAMP_URLS"),
         ("ESIGN_UNIT_TAX_CODE", "08001234", "ESIGN_UNIT_TAX_CODE"),

@@ -12,6 +12,7 @@ from esign.demo import CREDENTIALS, setup_demo
 from esign.errors import ConfigurationError
 from esign.production import check_production, problems
 from esign.service import Service
+from tests.utils import scheme_now
 
 
 def _service(tmp_path: Path, **overrides: object) -> Service:
@@ -46,7 +47,7 @@ def test_demo_on_an_empty_folder_is_a_working_ward(tmp_path: Path) -> None:
             },
         )
         assert receipt.status_code == 201, receipt.text
-        assert receipt.json()["total"] == 5_000 and receipt.json()["series"] == "VA-26E"
+        assert receipt.json()["total"] == 5_000 and receipt.json()["series"] == scheme_now.SERIES
     service.close()
 
 

@@ -9,11 +9,14 @@ from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from receipts.pdf import FeeLine, PaymentMethod
+from receipts.scheme import ErrorKind, number_text
 
 from ...db.models import Receipt, ReceiptStatus
+from ...errors import NotFoundError
 from ...identifiers import ProcedureCode, SeriesCode, TemplateSymbol
 from ...seal import verification_url
-from ...workflows import queries
+from ...workflows import notices as notice_flows
+from ...workflows import queries, xml_original
 from ...workflows import receipts as flows
 from ...workflows import series as series_flows
 from ...workflows.idempotency import run_idempotent
@@ -248,7 +251,9 @@ def receipt_pdf(receipt_id: int, service: ServiceDep, actor: ReceiptReader) -> R
     with service.db.reading() as s:
         receipt = flows.get_receipt(s, receipt_id)
         doc = queries.stored_pdf(s, receipt.document_id)
-        name = f"bien-lai-{receipt.series}-{receipt.number:07d}.pdf"
+        name = (
+            f"bien-lai-{receipt.series}-{number_text(receipt.template_symbol, receipt.number)}.pdf"
+        )
         return Response(
             doc.content,
             media_type="application/pdf",
@@ -308,6 +313,101 @@ def adjust(
         )
         new_id = new.id
     return _load_public(service, new_id)
+
+
+@router.get(
+    "/receipts/{receipt_id}/xml",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/xml": {}}, "description": "The signed XML original"},
+        404: {"description": "No such receipt, or a receipt issued before 1/7/2026 (no XML)"},
+    },
+)
+def receipt_xml(receipt_id: int, service: ServiceDep, actor: ReceiptReader) -> Response:
+    """The receipt's XML original (TT 91/2026 Điều 18), signed by the ward; receipts issued
+    before 1 July 2026 have none (``no_xml_original``)."""
+    with service.db.reading() as s:
+        receipt = flows.get_receipt(s, receipt_id)
+        xml = xml_original.xml_original_of(s, receipt.id)
+        if xml is None:
+            raise NotFoundError(
+                "Biên lai lập trước 01/7/2026 không có bản XML",
+                "A receipt issued before 1 July 2026 has no XML original",
+                code="no_xml_original",
+            )
+        name = f"bien-lai-{receipt.series}-{number_text(receipt.template_symbol, receipt.number)}"
+        return Response(
+            xml,
+            media_type="application/xml",
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}.xml"',
+                "X-Content-SHA256": xml_original.xml_digest(xml),
+            },
+        )
+
+
+class NoticeCreate(Strict):
+    error_kind: ErrorKind = Field(
+        description="payer_name, payer_address, amount_in_words or other (TT 91/2026 Điều 20); "
+        "amount and tax_code need a replacement receipt"
+    )
+    description: str = Field(min_length=1, max_length=500)
+    notified_to: str = Field(min_length=1, max_length=250)
+
+
+class NoticePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    receipt_id: int
+    error_kind: str
+    description: str
+    notified_to: str
+    issued_at: dt.datetime
+    clerk_name: str
+    sha256: str
+
+
+@router.post("/receipts/{receipt_id}/notices", response_model=NoticePublic, status_code=201)
+def create_notice(
+    receipt_id: int, body: NoticeCreate, service: ServiceDep, actor: ReceiptClerk
+) -> Any:
+    """Record that the payer was notified of an error, Mẫu 04/SS-CTĐT, without a new receipt."""
+    with service.db.transaction() as s:
+        return notice_flows.record_notice(
+            s,
+            actor,
+            service,
+            receipt_id,
+            error=body.error_kind,
+            description=body.description,
+            notified_to=body.notified_to,
+        )
+
+
+@router.get("/receipts/{receipt_id}/notices", response_model=ListOf[NoticePublic])
+def list_notices(receipt_id: int, service: ServiceDep, actor: ReceiptReader) -> Any:
+    with service.db.reading() as s:
+        flows.get_receipt(s, receipt_id)
+        rows = notice_flows.list_notices(s, receipt_id=receipt_id)
+        return {"data": rows, "count": len(rows)}
+
+
+@router.get(
+    "/notices/{notice_id}/xml",
+    response_class=Response,
+    responses={200: {"content": {"application/xml": {}}, "description": "Mẫu 04/SS-CTĐT"}},
+)
+def notice_xml(notice_id: int, service: ServiceDep, actor: ReceiptReader) -> Response:
+    with service.db.reading() as s:
+        xml = notice_flows.notice_xml(s, notice_id)
+    return Response(
+        xml,
+        media_type="application/xml",
+        headers={
+            "Content-Disposition": f'attachment; filename="thong-bao-04-SS-CTDT-{notice_id}.xml"',
+            "X-Content-SHA256": xml_original.xml_digest(xml),
+        },
+    )
 
 
 class SeriesCreate(Strict):

@@ -1,7 +1,7 @@
 """tax-authority outbox, paper receipts in stock, acknowledgements of unverified law
 
 Revision ID: 0007
-Revises: 0003a
+Revises: 0008
 Create Date: 2026-12-01
 
 The outbox of reports to the tax authority (01/TH-BLĐT, 01/ĐKTĐ-CTĐT, 04/SS-CTĐT) with one
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0003a"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

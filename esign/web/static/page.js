@@ -24,13 +24,19 @@
   // A receipt's PDF is served only against its seal (POST /v/<token>/pdf): the seal is in the
   // fragment, which the browser never sends by itself, so the script hands it to the form and
   // shows the button only when there is one. No script, no seal, no download.
+  // The XML original of a receipt (from 1/7/2026) is offered the same way, beside the PDF.
   const offerDownload = () => {
-    const form = document.getElementById("download-form");
-    const field = document.getElementById("download-seal");
-    if (!form || !field) return;
-    const seal = location.hash.slice(1);
-    field.value = /^[0-9]+$/.test(seal) ? seal : "";
-    form.hidden = !field.value;
+    for (const [formId, fieldId] of [
+      ["download-form", "download-seal"],
+      ["download-xml-form", "download-xml-seal"],
+    ]) {
+      const form = document.getElementById(formId);
+      const field = document.getElementById(fieldId);
+      if (!form || !field) continue;
+      const seal = location.hash.slice(1);
+      field.value = /^[0-9]+$/.test(seal) ? seal : "";
+      form.hidden = !field.value;
+    }
   };
   offerDownload();
   window.addEventListener("hashchange", offerDownload);

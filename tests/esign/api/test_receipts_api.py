@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import Any
 
@@ -10,6 +11,8 @@ from esign import audit
 from esign.db.models import Receipt, ReceiptCounter
 from esign.signing.report import Verdict
 from esign.signing.verify import verify
+from tests.esign.law.helpers import issue as issue_on
+from tests.utils import scheme_now
 
 from .conftest import Api
 
@@ -49,7 +52,7 @@ def test_issue_for_a_dossier_signed_and_verifiable(api: Api) -> None:
     )
     assert r.status_code == 201, r.text
     receipt = r.json()
-    assert receipt["number"] == 1 and receipt["series"] == "VA-26E"
+    assert receipt["number"] == 1 and receipt["series"] == scheme_now.SERIES
     assert receipt["total"] == 15_000 and receipt["status"] == "issued"
     assert len(receipt["token"]) >= 22 and receipt["verify_url"].endswith(receipt["token"])
     assert clerk.get(f"/api/v1/dossiers/{dossier_id}").json()["status"] == "fee_paid"
@@ -145,7 +148,16 @@ def test_cancel_replace_adjust_are_linked_both_ways(api: Api) -> None:
     clerk = api.login("clerk")
     a = clerk.post("/api/v1/receipts", json=_free(pages=3)).json()
     b = clerk.post("/api/v1/receipts", json=_free(pages=3)).json()
-    c = clerk.post("/api/v1/receipts", json=_free(pages=3)).json()
+    # Adjustment receipts exist only for receipts issued under NĐ 123/2020 (TT 91/2026 Điều 20
+    # has none): c was issued on 30/6/2026; one issued today cannot be adjusted.
+    c_row = issue_on(api, dt.date(2026, 6, 30))
+    c = {"id": c_row.id, "number": c_row.number}
+    today = clerk.post("/api/v1/receipts", json=_free(pages=3)).json()
+    refused = clerk.post(
+        f"/api/v1/receipts/{today['id']}/adjust", json={"kind": "information", "reason": "x"}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "adjustment_not_allowed"
     # Cancel needs a reason.
     assert clerk.post(f"/api/v1/receipts/{a['id']}/cancel", json={"reason": ""}).status_code == 422
     cancelled = clerk.post(

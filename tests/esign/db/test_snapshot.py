@@ -181,7 +181,9 @@ def test_a_row_from_before_snapshots_reads_the_same(tmp_path: Path, pki_template
                 stored = snapshot_of_receipt(row)
                 columns = {c.key: getattr(row, c.key) for c in Receipt.__table__.columns}
             legacy = snapshot_of_receipt(Receipt(**{**columns, "snapshot": None}))
-            assert seal_claims(legacy) == seal_claims(stored)
+            # Rows without a snapshot predate the XML original (NĐ 254/2026, from 1/7/2026):
+            # the seal field 10 that binds it is the one fact a legacy row cannot carry.
+            assert seal_claims(legacy) == dataclasses.replace(seal_claims(stored), xml_sha256=None)
             assert legacy.lines == stored.lines and legacy.total == r.total
             assert legacy.unit.name == stored.unit.name and legacy.seal.text == r.seal
     finally:

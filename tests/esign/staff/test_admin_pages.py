@@ -15,6 +15,7 @@ from sqlalchemy import select
 from certs import BuiltPki
 from esign.db.models import AuditEntry, User
 from esign.staff.admin_certs import _views
+from esign.units import unit_unverified
 from esign.workflows.actors import SYSTEM
 from esign.workflows.certificates import list_certificates
 from receipts.unverified import unverified_law
@@ -155,8 +156,11 @@ def test_certificates_bind_revoke_and_expiry_warning(staff: Staff) -> None:
 def test_catalog_series_audit_and_who_may_open(staff: Staff) -> None:
     admin = staff.login("admin")
     catalog = html.unescape(admin.get("/staff/admin/catalog").text)
-    marks = unverified_law(staff.api.service.catalog)
-    assert f"Các mục chưa xác minh ({len(marks)})" in catalog
+    # The law's marks and today's unit's (its tax code is unverified: LAW.md).
+    unit = unit_unverified(staff.api.service.settings)
+    marks = (*unverified_law(staff.api.service.catalog), *unit)
+    assert len(unit) == 1 and f"Các mục chưa xác minh ({len(marks)})" in catalog
+    assert unit[0].where in catalog
     for code in staff.api.service.catalog.procedures:
         assert f'id="proc-{code}"' in catalog
     assert "Thông tư" in catalog  # legal bases are shown

@@ -196,7 +196,7 @@ def stored_pdf(service: Service, token: str) -> bytes:
 
 def every_document(service: Service, clerk: Actor) -> list[Doc]:
     """Every kind of document in every status (see the module docstring)."""
-    from .helpers import adjust, cancel, issue, replace
+    from .helpers import OLD_SCHEME_DAY, adjust, cancel, issue, replace
 
     docs: list[Doc] = []
     valid = issue(service, clerk)
@@ -208,7 +208,7 @@ def every_document(service: Service, clerk: Actor) -> list[Doc]:
     new = replace(service, clerk, old.id, "Ghi sai số trang")
     docs.append(Doc("receipt replaced", old.token, old.seal, "replaced", True))
     docs.append(Doc("receipt replacing", new.token, new.seal, "valid", True))
-    base = issue(service, clerk, payer="Lý Văn Sơn", pages=1)
+    base = issue(service, clerk, payer="Lý Văn Sơn", pages=1, issued_at=OLD_SCHEME_DAY)
     extra = adjust(service, clerk, base.id, "Thu thiếu một bản")
     docs.append(Doc("receipt adjusted", base.token, base.seal, "adjusted", True))
     docs.append(Doc("receipt adjusting", extra.token, extra.seal, "valid", True))

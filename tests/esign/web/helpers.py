@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from esign.workflows import receipts as flows
 from esign.workflows.actors import SYSTEM, Actor
 from esign.workflows.series import create_series
 from esign.workflows.users import create_user
+from receipts.calendar import VIETNAM_TZ
 from receipts.catalog import default_catalog
 from receipts.pdf import PaymentMethod
 
@@ -68,7 +70,19 @@ def _issued(s: Any, r: Receipt) -> Issued:
     )
 
 
-def issue(service: Service, clerk: Actor, *, payer: str = PAYER, pages: int = 3) -> Issued:
+# Adjustment receipts exist only for receipts issued under NĐ 123/2020 (before 1/7/2026;
+# TT 91/2026 Điều 20 has none): a receipt to adjust is issued on this day, in VA-26E.
+OLD_SCHEME_DAY = dt.datetime(2026, 6, 30, 9, tzinfo=VIETNAM_TZ)
+
+
+def issue(
+    service: Service,
+    clerk: Actor,
+    *,
+    payer: str = PAYER,
+    pages: int = 3,
+    issued_at: dt.datetime | None = None,
+) -> Issued:
     with service.db.transaction() as s:
         r = flows.issue_receipt(
             s,
@@ -78,6 +92,7 @@ def issue(service: Service, clerk: Actor, *, payer: str = PAYER, pages: int = 3)
             payer_address=ADDRESS,
             payment_method=PaymentMethod.BANK_TRANSFER,
             fees=flows.FeeInput(procedure_code="CT-BS", pages=pages, copies=2),
+            issued_at=issued_at,
         )
         return _issued(s, r)
 

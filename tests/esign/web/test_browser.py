@@ -18,6 +18,7 @@ from esign.db import Database
 from esign.seal import mask_name, qr_url
 from esign.service import Service
 from esign.workflows.actors import Actor
+from tests.utils import scheme_now
 
 from .documents import CHILD, MOTHER, SECRET_NAMES, make_officials, make_result
 from .forgery import forgeries, genuine_claims, withdrawn_seal
@@ -168,7 +169,7 @@ def test_valid_receipt(phone: Page, site: Site, documents: Documents, artifacts_
     assert "Đã kiểm tra ngay trên điện thoại của bạn" in phone.inner_text("#seal-note")
     assert phone.is_hidden("#seal-warning")
     assert "UBND phường Văn An" in phone.inner_text(".signers")
-    assert phone.inner_text("#doc-number") == "01BLP0-001 · VA-26E · 0000001"
+    assert phone.inner_text("#doc-number") == scheme_now.label(1)
     _no_private_data(phone, PAYER)
     _shot(phone, artifacts_dir, "valid")
     # The English switch keeps the seal (it lives in the fragment) and checks it again.
@@ -180,7 +181,10 @@ def test_valid_receipt(phone: Page, site: Site, documents: Documents, artifacts_
     # The original PDF downloads from the page.
     with phone.expect_download() as download:
         phone.click("#download")
-    assert download.value.suggested_filename == "bien-lai-VA-26E-0000001.pdf"
+    assert (
+        download.value.suggested_filename
+        == f"bien-lai-{scheme_now.SERIES}-{scheme_now.number(1)}.pdf"
+    )
 
 
 def test_cancelled_receipt(
@@ -203,7 +207,7 @@ def test_replaced_receipt(
 ) -> None:
     assert _open(phone, site.url(documents.replaced)) == "genuine"
     assert phone.inner_text("#verdict h1") == "ĐÃ BỊ THAY THẾ"
-    assert phone.inner_text("#replaced-by") == "01BLP0-001 · VA-26E · 0000004"
+    assert phone.inner_text("#replaced-by") == scheme_now.label(4)
     assert phone.inner_text("#person") == "T*** T** H*** N****"
     _shot(phone, artifacts_dir, "replaced")
     # Following the link: the replacement is valid; no seal came with that link.
@@ -213,7 +217,7 @@ def test_replaced_receipt(
     assert phone.inner_text("#verdict h1") == "Văn bản thật, đang có hiệu lực"
     assert phone.get_attribute("#seal-check", "data-state") == "absent"
     assert phone.is_hidden("#download")  # no seal, no download
-    assert phone.inner_text("#replaces") == "01BLP0-001 · VA-26E · 0000003"
+    assert phone.inner_text("#replaces") == scheme_now.label(3)
     _shot(phone, artifacts_dir, "replacement")
 
 

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from esign.db.models import ScanRecord, StoredDocument
 from esign.seal import verify_seal
 from esign.web.render import CSP
+from tests.utils import scheme_now
 
 from .conftest import Web
 from .forgery import forgeries, genuine_claims, withdrawn_seal
-from .helpers import ADDRESS, PAYER, PAYER_MASKED
+from .helpers import ADDRESS, OLD_SCHEME_DAY, PAYER, PAYER_MASKED
 
 
 def _page_data(html: str) -> dict[str, object]:
@@ -37,8 +38,9 @@ def test_valid_receipt(web: Web) -> None:
     assert "Văn bản thật, đang có hiệu lực" in html
     assert PAYER_MASKED in html and "(đã che để bảo vệ thông tin cá nhân)" in html
     _private_data_absent(html)
-    assert "01BLP0-001 · VA-26E · 0000001" in html
-    assert "Ủy ban nhân dân phường Văn An" in html and "0800123456" in html
+    assert scheme_now.label(1) in html
+    # Issued today: the unit in force since 1/7/2025 (NQ 1669/NQ-UBTVQH15 Điều 1 khoản 34).
+    assert "Ủy ban nhân dân phường Chu Văn An" in html and "0800123456" in html
     assert "UBND phường Văn An" in html and "Chữ ký hợp lệ" in html  # from the signed PDF
     # The download is a form the script fills with the seal and reveals: hidden without one.
     assert f'<form method="post" action="/v/{r.token}/pdf" id="download-form" hidden>' in html
@@ -76,20 +78,21 @@ def test_replaced_receipt_links_both_ways(web: Web) -> None:
     new = web.replace(old, "Ghi sai số trang")
     html = web.client.get(f"/v/{old.token}").text
     assert "ĐÃ BỊ THAY THẾ" in html
-    assert f'id="replaced-by" href="/v/{new.token}">01BLP0-001 · VA-26E · 0000002<' in html
+    assert f'id="replaced-by" href="/v/{new.token}">{scheme_now.label(2)}<' in html
     page = web.client.get(f"/v/{new.token}").text
     assert "Văn bản thật, đang có hiệu lực" in page
-    assert f'id="replaces" href="/v/{old.token}">01BLP0-001 · VA-26E · 0000001<' in page
+    assert f'id="replaces" href="/v/{old.token}">{scheme_now.label(1)}<' in page
     assert "Ghi sai số trang" not in page and 'data-code="khac"' in page
 
 
 def test_adjusted_receipt(web_sqlite: Web) -> None:
     web = web_sqlite
-    old = web.issue()
+    old = web.issue(issued_at=OLD_SCHEME_DAY)  # adjustments: NĐ 123/2020 receipts only
     new = web.adjust(old, "Thu thiếu một bản sao")
     html = web.client.get(f"/v/{old.token}").text
     assert "Văn bản thật, đã được điều chỉnh" in html
-    assert f'href="/v/{new.token}">01BLP0-001 · VA-26E · 0000002<' in html
+    # The adjustment receipt is issued today, under today's scheme and series.
+    assert f'href="/v/{new.token}">{scheme_now.label(1)}<' in html
     page = web.client.get(f"/v/{new.token}").text
     assert f'id="adjusts" href="/v/{old.token}"' in page and "Thu thiếu một bản sao" not in page
 
@@ -100,7 +103,10 @@ def test_pdf_download_is_the_stored_original(web_sqlite: Web) -> None:
     pdf = web.client.post(f"/v/{r.token}/pdf", data={"seal": r.seal})
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.headers["x-content-sha256"] == r.sha256
-    assert 'filename="bien-lai-VA-26E-0000001.pdf"' in pdf.headers["content-disposition"]
+    assert (
+        f'filename="bien-lai-{scheme_now.SERIES}-{scheme_now.number(1)}.pdf"'
+        in pdf.headers["content-disposition"]
+    )
     with web.service.db.reading() as s:
         stored = s.scalar(select(StoredDocument.content).where(StoredDocument.sha256 == r.sha256))
     assert pdf.content == stored

@@ -10,6 +10,7 @@ from starlette.types import Message
 from esign.web.render import CSP
 from esign.web.upload import read_capped
 from tests.esign.signing.tampering import flip_byte_in_signed_range
+from tests.utils import scheme_now
 
 from .conftest import Web
 from .helpers import Issued
@@ -51,7 +52,7 @@ def test_our_receipt_is_valid_and_on_record(web: Web) -> None:
         "on_record": True,
         "current_version": True,
         "verify_url": f"https://vanan.chilinh.haiduong.gov.vn/v/{r.token}",
-        "label": "01BLP0-001 · VA-26E · 0000001",
+        "label": scheme_now.label(1),
         "status": "valid",
     }
     assert api["signatures"][0]["signer_name"] == "UBND phường Văn An"
