@@ -3,10 +3,10 @@ receipts in stock (NĐ 254/2026 Điều 44.2).
 
 ``tax summary --day D`` builds, signs and queues Mẫu 01/TH-BLĐT of a Vietnam day (today by
 default; a second one for the same day is a supplement). ``tax send`` first queues the summary
-of every ended day that has none, then sends everything queued or failed through the sender
-(the folder ``<data>/tax-outbox`` by default): run it from cron each evening (e.g. 23:30 and
-again after midnight) and the summaries go out on the day. The exit code is 1 when a send
-failed (the failure is recorded; the next run retries it).
+of every ended day that has none and every notice 04/SS-CTĐT not queued yet, then sends
+everything queued or failed through the sender (the folder ``<data>/tax-outbox`` by default):
+run it from cron each evening (e.g. 23:30 and again after midnight) and the summaries go out on
+the day. The exit code is 1 when a send failed (the failure is recorded; the next run retries it).
 """
 
 from __future__ import annotations
@@ -88,13 +88,14 @@ def send(
         bool, typer.Option("--no-due", help="Không tự lập bảng của các ngày đã qua")
     ] = False,
 ) -> None:
-    """Xếp hàng bảng tổng hợp các ngày đã qua còn thiếu, rồi gửi mọi báo cáo đang chờ/lỗi."""
+    """Xếp hàng bảng tổng hợp các ngày đã qua còn thiếu và các thông báo sai sót, rồi gửi."""
     actor = console_actor()
     with open_service() as service:
         sender = FolderSender(folder) if folder else default_sender(service.settings.data_dir)
         if not no_due:
             with service.db.transaction() as session:
                 tax_reports.queue_due_summaries(session, actor, service)
+                tax_reports.queue_pending_notices(session, actor, service)
         with service.db.transaction() as session:
             results = outbox.send_pending(session, actor, sender)
     print_json({"data": results, "count": len(results)})

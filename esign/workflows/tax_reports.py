@@ -18,6 +18,9 @@ ledger. The summary is signed with the ward's seal key and queued in the outbox
 (:mod:`.outbox`); :func:`queue_due_summaries` queues every past day that has activity and no
 summary yet ("at the end of the day": ``esign tax send`` runs it first, from cron).
 
+**Mẫu 04/SS-CTĐT** (TT 91 Điều 20): each notice recorded by ``workflows.notices`` is queued
+as it was signed then (:func:`queue_pending_notices`), and listed in its day's summary.
+
 **Mẫu 01/ĐKTĐ-CTĐT** (TT 91 Điều 17): the unit, the symbols in use, the seal certificate.
 """
 
@@ -26,18 +29,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from cryptography import x509
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from certs import Role
 from receipts.calendar import VIETNAM_TZ
 from receipts.errors import ReceiptsError
-from receipts.xlsx import registration_workbook, summary_workbook
+from receipts.xlsx import notice_workbook, registration_workbook, summary_workbook
 from receipts.xml.tax import build_registration_xml, build_summary_xml, sign_tax_xml
 from receipts.xml.tax_model import (
     CertificateEntry,
     DailySummary,
+    NoticeReport,
     NoticeRow,
     ReceiptRef,
     Registration,
@@ -47,24 +49,41 @@ from receipts.xml.tax_model import (
     TaxUnit,
 )
 
-from ..db.models import Receipt, ReceiptSeries, ReceiptStatus
+from ..db.models import Receipt, ReceiptNotice, ReceiptSeries, ReceiptStatus
 from ..db.tax_models import TaxSubmission
 from ..db.types import utcnow
 from ..errors import ValidationError
 from ..service import Service
-from ..tax.xml_key import StoreXmlKey
 from . import outbox
 from .actors import Actor
 from .snapshot import unit_profile
 from .stored import snapshot_of_receipt
+from .xml_original import seal_certificate as seal_certificate
+from .xml_original import seal_key_store, store_key
 
 NoticeSource = Callable[[Session, dt.date], Sequence[NoticeRow]]
-"""The 04/SS-CTĐT notices dated on a day (none until the notices table exists)."""
+"""The 04/SS-CTĐT notices dated on a day."""
 
 
-def _no_notices(session: Session, day: dt.date) -> Sequence[NoticeRow]:
-    del session, day
-    return ()
+def notices_of_day(session: Session, day: dt.date) -> Sequence[NoticeRow]:
+    """The notices 04/SS-CTĐT recorded on ``day`` (Vietnam), oldest first, with the receipt
+    each names (from its snapshot)."""
+    start, end = vietnam_day_bounds(day)
+    rows = session.scalars(
+        select(ReceiptNotice)
+        .where(ReceiptNotice.issued_at >= start, ReceiptNotice.issued_at < end)
+        .order_by(ReceiptNotice.id)
+    ).all()
+    return [_notice_row(session, n) for n in rows]
+
+
+def _notice_row(session: Session, n: ReceiptNotice) -> NoticeRow:
+    return NoticeRow(
+        notice_number=str(n.id),
+        notice_date=n.issued_at.astimezone(VIETNAM_TZ).date(),
+        receipt=_ref(session.get_one(Receipt, n.receipt_id)),
+        reason=f"{n.error_kind}: {n.description}",
+    )
 
 
 def vietnam_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -166,7 +185,7 @@ def daily_summary(
     day: dt.date,
     sequence: int = 1,
     made_on: dt.date | None = None,
-    notices: NoticeSource = _no_notices,
+    notices: NoticeSource = notices_of_day,
 ) -> DailySummary:
     """Mẫu 01/TH-BLĐT of ``day`` as the ledger has it now (read only)."""
     issued, cancelled = summary_receipts(session, day)
@@ -183,15 +202,9 @@ def daily_summary(
 
 
 def sign_report(service: Service, xml: bytes) -> bytes:
-    """``xml`` signed with the ward's seal key (the key stays in its store)."""
-    pki = service.pki
-    store = pki.key_store(pki.only(Role.SEAL))
-    return sign_tax_xml(xml, key=StoreXmlKey(store), certificate=store.certificate)
-
-
-def seal_certificate(service: Service) -> x509.Certificate:
-    pki = service.pki
-    return pki.key_store(pki.only(Role.SEAL)).certificate
+    """``xml`` signed with the ward's seal key through its store (as the XML original is)."""
+    store = seal_key_store(service)
+    return sign_tax_xml(xml, key=store_key(store), certificate=store.certificate)
 
 
 def queue_daily_summary(
@@ -200,7 +213,7 @@ def queue_daily_summary(
     service: Service,
     *,
     day: dt.date,
-    notices: NoticeSource = _no_notices,
+    notices: NoticeSource = notices_of_day,
 ) -> TaxSubmission:
     """Build, sign and queue the summary of ``day`` (a second one for the same day is a
     supplement: sequence 2, 3, …)."""
@@ -254,7 +267,7 @@ def queue_due_summaries(
     *,
     now: dt.datetime | None = None,
     lookback_days: int = 31,
-    notices: NoticeSource = _no_notices,
+    notices: NoticeSource = notices_of_day,
 ) -> list[TaxSubmission]:
     """Queue the summary of every ended day (up to yesterday, Vietnam time, within
     ``lookback_days``) that had receipts issued or cancelled and has no summary yet."""
@@ -265,6 +278,37 @@ def queue_due_summaries(
     for day in _active_days(session, since, today - dt.timedelta(days=1)):
         if not outbox.has_summary(session, day):
             out.append(queue_daily_summary(session, actor, service, day=day, notices=notices))
+    return out
+
+
+def queue_pending_notices(session: Session, actor: Actor, service: Service) -> list[TaxSubmission]:
+    """Queue every notice 04/SS-CTĐT not queued yet: its signed XML as recorded (the issuing
+    side signed it when the payer was notified) and a workbook; the submission's sequence is
+    the notice's id, so a notice is queued once."""
+    outbox.require_tax(actor)
+    queued = set(
+        session.scalars(select(TaxSubmission.sequence).where(TaxSubmission.kind == "notice")).all()
+    )
+    out = []
+    for n in session.scalars(select(ReceiptNotice).order_by(ReceiptNotice.id)).all():
+        if n.id in queued:
+            continue
+        row = _notice_row(session, n)
+        report = NoticeReport(
+            unit=_unit(service, row.notice_date), made_on=row.notice_date, notices=(row,)
+        )
+        out.append(
+            outbox.enqueue(
+                session,
+                actor,
+                kind="notice",
+                period=row.notice_date,
+                sequence=n.id,
+                xml=bytes(n.document.content),
+                xlsx=notice_workbook(report),
+                rows=1,
+            )
+        )
     return out
 
 

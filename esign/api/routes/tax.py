@@ -132,10 +132,12 @@ def queue_registration(
 
 @router.post("/tax/send", response_model=ListOf[SubmissionPublic])
 def send_pending(service: ServiceDep, actor: TaxAdmin) -> ListOf[SubmissionPublic]:
-    """Queue the missing summaries of ended days, then send every queued or failed report."""
+    """Queue the missing summaries of ended days and the notices not yet queued, then send
+    every queued or failed report."""
     sender = default_sender(service.settings.data_dir)
     with service.db.transaction() as session:
         tax_reports.queue_due_summaries(session, actor, service)
+        tax_reports.queue_pending_notices(session, actor, service)
     with service.db.transaction() as session:
         views = outbox.send_pending(session, actor, sender)
     return ListOf(data=[_public(v) for v in views], count=len(views))

@@ -17,10 +17,11 @@ from lxml import etree
 from sqlalchemy import select
 
 from certs import Role
-from esign.db.models import Receipt
+from esign.db.models import Receipt, ReceiptNotice
 from esign.tax.senders import FolderSender
 from esign.workflows import outbox, tax_reports
 from esign.workflows.actors import SYSTEM, Actor
+from esign.workflows.notices import record_notice
 from esign.workflows.receipts import FeeInput, cancel_receipt, issue_receipt, replace_receipt
 from receipts.calendar import VIETNAM_TZ
 from receipts.pdf import PaymentMethod
@@ -81,6 +82,19 @@ def _seed(api: Api) -> tuple[dt.date, dict[str, int]]:
             fees=FeeInput(procedure_code="CT-BS", pages=6),
         )
         ids["c_new"] = new.id
+        for key, kind, text in (
+            ("a", "payer_name", "Tên đúng: Bùi Thị Thu Trang"),
+            ("e", "payer_address", "Địa chỉ đúng: tổ 3, Chu Văn An"),
+        ):
+            record_notice(
+                s,
+                clerk,
+                api.service,
+                ids[key],
+                error=kind,
+                description=text,
+                notified_to="Tại quầy",
+            )
     return now.astimezone(VIETNAM_TZ).date(), ids
 
 
@@ -126,6 +140,36 @@ def _expected(api: Api, day: dt.date) -> list[dict[str, Any]]:
             )
     # the day's receipts in issue order, then earlier receipts cancelled that day
     return rows + earlier
+
+
+def _expected_notices(
+    api: Api, day: dt.date
+) -> list[tuple[str, str, tuple[str, str, int, str], str]]:
+    start = dt.datetime.combine(day, dt.time(), tzinfo=VIETNAM_TZ)
+    with api.service.db.reading() as s:
+        out = []
+        for n in s.scalars(select(ReceiptNotice).order_by(ReceiptNotice.id)).all():
+            if start <= n.issued_at < start + dt.timedelta(days=1):
+                r = s.get_one(Receipt, n.receipt_id)
+                out.append(
+                    (str(n.id), day.isoformat(), _ref(r), f"{n.error_kind}: {n.description}")
+                )
+        return out
+
+
+def _xml_notices(xml: bytes) -> list[tuple[str, str, tuple[str, str, int, str], str]]:
+    root = etree.fromstring(xml)
+    out = []
+    for t in root.findall("DLBTHop/DSTBao/TBao"):
+        b = t.find("BLai")
+        ref = (
+            b.findtext("KHMSBLai"),
+            b.findtext("KHBLai"),
+            int(b.findtext("SBLai")),
+            b.findtext("NLap"),
+        )
+        out.append((t.findtext("STBao"), t.findtext("NTBao"), ref, t.findtext("LDo")))
+    return out
 
 
 def _xml_rows(xml: bytes) -> list[dict[str, Any]]:
@@ -204,6 +248,9 @@ def test_the_days_summary_equals_the_ledger(api: Api, tmp_path: Path) -> None:
     assert int(root.findtext("DLBTHop/TCong/SLHLuc")) == len(live)
     assert int(root.findtext("DLBTHop/TCong/TgTienHLuc")) == sum(r["total"] for r in live)
     assert root.findtext("DLBTHop/KDLieu") == day.isoformat()
+    notices = _expected_notices(api, day)
+    assert len(notices) == 2 and _xml_notices(xml) == notices
+    assert int(root.findtext("DLBTHop/TCong/SLTBao")) == len(notices)
 
     # Excel: the same rows and totals
     (tmp_path / "s.xlsx").write_bytes(xlsx)
@@ -222,11 +269,26 @@ def test_the_days_summary_equals_the_ledger(api: Api, tmp_path: Path) -> None:
     assert totals["Tổng số dòng"] == len(expected)
     assert totals["Tổng tiền (đồng)"] == sum(r["total"] for r in expected)
     assert totals["Tổng tiền còn hiệu lực (đồng)"] == sum(r["total"] for r in live)
+    assert totals["Số thông báo sai sót"] == len(notices)
+    sheet = openpyxl.load_workbook(tmp_path / "s.xlsx")["04-SS"]
+    listed = [r for r in sheet.iter_rows(values_only=True) if isinstance(r[0], int)]
+    assert [(r[1], r[3], r[5]) for r in listed] == [
+        (n[0], f"{n[2][0]} / {n[2][1]} / {n[2][2]:07d}", n[3]) for n in notices
+    ]
 
+    # The notices queued as they were signed when recorded, once
+    with api.service.db.transaction() as s:
+        queued = tax_reports.queue_pending_notices(s, SYSTEM, api.service)
+        stored = [
+            bytes(n.document.content)
+            for n in s.scalars(select(ReceiptNotice).order_by(ReceiptNotice.id)).all()
+        ]
+        assert [q.xml for q in queued] == stored
+        assert tax_reports.queue_pending_notices(s, SYSTEM, api.service) == []
     # Sent through the folder: the same bytes, the state recorded
     with api.service.db.transaction() as s:
         sent = outbox.send_pending(s, SYSTEM, FolderSender(tmp_path / "outbox"))
-    assert [v.state for v in sent] == ["sent"]
+    assert [v.state for v in sent] == ["sent"] * 3
     assert (tmp_path / "outbox" / f"{sent[0].reference}.xml").read_bytes() == xml
     with api.service.db.reading() as s:
         view = outbox.get_submission(s, SYSTEM, sub_id)
