@@ -13,6 +13,7 @@ The errors of ``receipts`` and ``certs`` are translated at the API boundary the 
     │   └── IdempotencyInFlight  409  a request with the same key is still running
     ├── IdempotencyMismatch      422  the same key was used with another body
     ├── SigningError             422  a document could not be signed (certificate, token, PIN)
+    ├── TaxSendError             502  a report could not be delivered to the tax authority
     └── ConfigurationError       500  the service is not set up for this (refuses to start)
 """
 
@@ -71,3 +72,10 @@ class SigningError(EsignError):
 
 class ConfigurationError(EsignError):
     code, status = "configuration_error", 500
+
+
+class TaxSendError(EsignError):
+    """The outbox's sender could not deliver a report (folder not writable, authority down):
+    recorded on the submission as ``failed`` with this message, retried later."""
+
+    code, status = "tax_send_failed", 502

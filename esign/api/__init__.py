@@ -5,10 +5,20 @@ Routers only: the app is built by the composition root, :func:`esign.app.create_
 from fastapi import APIRouter
 
 from ..http import API_PREFIX
-from .routes import auth, certificates, dossiers, pki, receipts, reports, results, seal_keys
+from .routes import (
+    auth,
+    certificates,
+    dossiers,
+    pki,
+    receipts,
+    reports,
+    results,
+    seal_keys,
+    tax,
+)
 
 router = APIRouter(prefix=API_PREFIX)
-for _routes in (auth, dossiers, receipts, results, certificates, seal_keys, reports):
+for _routes in (auth, dossiers, receipts, results, certificates, seal_keys, reports, tax):
     router.include_router(_routes.router)
 
 pki_router = pki.router

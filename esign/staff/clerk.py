@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
@@ -401,22 +402,21 @@ def _issue(service: Service, actor: Actor, form: ReceiptForm) -> tuple[int, bool
     symbol, series = chosen_series(form, active_series(service))
     ran = False
 
-    def work() -> tuple[int, dict[str, Any]]:
+    def work(s: Session) -> tuple[int, dict[str, Any]]:
         nonlocal ran
         ran = True
-        with service.db.transaction() as s:
-            receipt = issue_receipt(
-                s,
-                actor,
-                service,
-                payer_name=form.payer_name,
-                payer_address=form.payer_address,
-                payment_method=method,
-                fees=fees,
-                template_symbol=symbol,
-                series=series,
-            )
-            return 201, {"receipt_id": receipt.id}
+        receipt = issue_receipt(
+            s,
+            actor,
+            service,
+            payer_name=form.payer_name,
+            payer_address=form.payer_address,
+            payment_method=method,
+            fees=fees,
+            template_symbol=symbol,
+            series=series,
+        )
+        return 201, {"receipt_id": receipt.id}
 
     deadline = time.monotonic() + IN_FLIGHT_WAIT
     while True:

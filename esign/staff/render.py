@@ -23,6 +23,7 @@ from receipts.calendar import VIETNAM_TZ
 from receipts.errors import ReceiptsError
 from receipts.money import amount_in_words, format_vnd
 
+from ..db.failures import storage_failure
 from ..errors import AuthenticationError, EsignError
 from ..http.cookies import clear_session_cookie
 from ..units import current_unit
@@ -175,7 +176,13 @@ class StaffRoute(APIRoute):
                 return error_page(request, status=422, message_vi="Dữ liệu gửi lên không hợp lệ")
             except HTTPException:
                 raise  # the app's handlers answer (413 for a body too large)
-            except Exception:
+            except Exception as exc:
+                failure = storage_failure(exc)
+                if failure is not None:  # full disk, read-only folder, database locked: 503
+                    log.warning("storage failure on %s: %s", request.url.path, exc)
+                    return error_page(
+                        request, status=503, message_vi=f"{failure.message_vi} ({failure.code})"
+                    )
                 log.exception("unexpected error on %s %s", request.method, request.url.path)
                 return error_page(
                     request, status=500, message_vi="Lỗi hệ thống, đã ghi nhận. Hãy thử lại sau."
