@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from . import api, staff, web
 from .config import Settings, get_settings
 from .http import API_PREFIX, docs, errors
+from .http.limits import BodyLimits
 from .service import Service
 
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
         try:
             yield
         finally:
+            web.flush_scans(app, close=True)
             if own:
                 app.state.service.close()
 
@@ -51,6 +53,12 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
         app.state.service = service
     errors.install(app)
     docs.install(app)
+
+    def upload_limit() -> int:
+        running: Service | None = getattr(app.state, "service", None)
+        return running.settings.upload_limit_bytes if running else 20 * 1024 * 1024
+
+    app.add_middleware(BodyLimits, untyped_limit=upload_limit)  # JSON/form size and depth
     app.include_router(web.router)  # public pages /v/<token>, /verify: first, the busiest
     app.include_router(web.api_router, prefix=API_PREFIX)  # POST /api/v1/verify (public)
     app.include_router(api.router)

@@ -14,6 +14,7 @@ The errors of ``receipts`` and ``certs`` are translated at the API boundary the 
     ├── IdempotencyMismatch      422  the same key was used with another body
     ├── SigningError             422  a document could not be signed (certificate, token, PIN)
     ├── TooManyAttempts          429  too many wrong passwords or PINs: wait, or locked
+    ├── TaxSendError             502  a report could not be delivered to the tax authority
     └── ConfigurationError       500  the service is not set up for this (refuses to start)
 """
 
@@ -90,3 +91,10 @@ class TooManyAttempts(EsignError):
                 f"Too many failed attempts: retry in {retry_after} s",
             )
         self.retry_after, self.locked = retry_after, locked
+
+
+class TaxSendError(EsignError):
+    """The outbox's sender could not deliver a report (folder not writable, authority down):
+    recorded on the submission as ``failed`` with this message, retried later."""
+
+    code, status = "tax_send_failed", 502

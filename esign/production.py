@@ -1,4 +1,5 @@
-"""Production refuses to start with development keys or default secrets."""
+"""Production refuses to start with development keys, default secrets, or unverified law that
+no administrator has acknowledged (``esign law acknowledge``; :mod:`esign.workflows.law_ack`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
 from .service import Service
+from .workflows.law_ack import law_status
 
 
 def problems(service: Service) -> list[str]:
@@ -37,7 +39,20 @@ def problems(service: Service) -> list[str]:
             "thiếu ESIGN_TIMESTAMP_TOKEN (mã truy cập quyền tsa) / our own /pki/tsa needs "
             "ESIGN_TIMESTAMP_TOKEN, an API token with the scope tsa"
         )
+    out.extend(_law_problems(service))
     return out
+
+
+def _law_problems(service: Service) -> list[str]:
+    with service.db.reading() as session:
+        status = law_status(session, service)
+    if not status.needs_acknowledgement:
+        return []
+    return [
+        f"{len(status.items)} mục luật/biểu phí chưa xác minh chưa được quản trị viên xác nhận "
+        f"(esign law list, esign law acknowledge {status.fingerprint}) / {len(status.items)} "
+        "unverified tariffs or legal data not acknowledged by an administrator"
+    ]
 
 
 def check_production(service: Service) -> None:

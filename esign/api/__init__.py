@@ -14,11 +14,12 @@ from .routes import (
     reports,
     results,
     seal_keys,
+    tax,
     users,
 )
 
 router = APIRouter(prefix=API_PREFIX)
-for _routes in (auth, users, dossiers, receipts, results, certificates, seal_keys, reports):
+for _routes in (auth, users, dossiers, receipts, results, certificates, seal_keys, reports, tax):
     router.include_router(_routes.router)
 
 pki_router = pki.router

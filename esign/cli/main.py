@@ -23,6 +23,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sign": ("esign.cli.sign", "sign_command"),
     "verify": ("esign.cli.verify", "verify_command"),
     "serve": ("esign.cli.serve", "serve_command"),
+    "tax": ("esign.cli.tax", "app"),
+    "paper": ("esign.cli.tax", "paper_app"),
+    "law": ("esign.cli.law", "app"),
 }
 """Command name → (module, attribute): a Typer sub-app or a command function."""
 

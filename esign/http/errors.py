@@ -11,11 +11,13 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from certs.errors import CertsError
 from receipts.errors import ReceiptsError
 
+from ..db.failures import storage_failure
 from ..errors import EsignError, TooManyAttempts
 
 log = logging.getLogger("esign.http")
@@ -23,6 +25,15 @@ log = logging.getLogger("esign.http")
 
 def error_body(code: str, message_vi: str, message_en: str, **extra: object) -> dict[str, object]:
     return {"error": {"code": code, "message_vi": message_vi, "message_en": message_en, **extra}}
+
+
+def _out_of_range(exc: BaseException) -> bool:
+    if isinstance(exc, OverflowError):
+        return True
+    if isinstance(exc, DataError):
+        text = str(exc.orig).lower()
+        return "out of range" in text or "overflow" in text
+    return isinstance(getattr(exc, "orig", None), OverflowError)
 
 
 def install(app: FastAPI) -> None:
@@ -75,8 +86,42 @@ def install(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    async def _storage(request: Request, exc: Exception) -> JSONResponse:
+        if _out_of_range(exc):
+            return await _range(request, exc)
+        failure = storage_failure(exc)
+        if failure is None:
+            return await _unexpected(request, exc)
+        # Full disk, read-only folder, database locked or down: the transaction rolled back.
+        log.warning("storage failure on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            error_body(failure.code, failure.message_vi, failure.message_en),
+            status_code=503,
+            headers={"Retry-After": "30"},
+        )
+
+    async def _range(request: Request, exc: Exception) -> JSONResponse:
+        # An id or offset past 2**63 (SQLite and PostgreSQL bind 64-bit integers) or a date
+        # the time zones cannot shift (0001-01-01): the caller's value, not our error.
+        return JSONResponse(
+            error_body(
+                "value_out_of_range",
+                "Giá trị nằm ngoài giới hạn cho phép (số hoặc ngày quá lớn, quá nhỏ)",
+                "A value is out of range (a number or a date too large or too small)",
+            ),
+            status_code=422,
+        )
+
+    app.add_exception_handler(OverflowError, _range)
+    # Handled by the exception middleware (an answer, not a re-raised 500).
+    app.add_exception_handler(SQLAlchemyError, _storage)
+    app.add_exception_handler(OSError, _storage)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        failure = storage_failure(exc)
+        if failure is not None:
+            return await _storage(request, exc)
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return JSONResponse(
             error_body("internal_error", "Lỗi hệ thống, đã ghi nhận", "Internal error, logged"),

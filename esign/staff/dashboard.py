@@ -50,6 +50,8 @@ def _dashboard(request: Request, staff: Staff, service: Service) -> Response:
             issued_id=_int(q.get("issued")),
             again=q.get("again") == "1",
             cancelled_id=_int(q.get("cancelled")),
+            replaced_id=_int(q.get("replaced")),
+            noticed_id=_int(q.get("noticed")),
         )
     if role is UserRole.OFFICIAL:
         return official_page(request, staff, service)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from receipts.pdf import PaymentMethod
 
 from ..db.models import ReceiptStatus, UserRole
+from ..workflows.reasons import ReasonCode
 
 PAYMENT_METHODS: dict[str, str] = {  # keyed by PaymentMethod, a str
     PaymentMethod.CASH: "Tiền mặt",
@@ -43,3 +44,28 @@ def role_of(role: UserRole, official_role: str | None) -> str:
     if role is UserRole.OFFICIAL and official_role:
         return OFFICIAL_ROLES.get(official_role, ROLES[role])
     return ROLES[role]
+
+
+REASON_CODES = [(c.value, c.label_vi) for c in ReasonCode]
+CHANNELS = {"counter": "Nộp trực tiếp tại bộ phận một cửa", "online": "Nộp trực tuyến"}
+
+NAV: dict[UserRole, list[tuple[str, str, str]]] = {
+    # (key, address, label): the page's ``nav`` names the key of the link it is.
+    UserRole.CLERK: [
+        ("counter", "/staff/", "Quầy thu phí"),
+        ("intake", "/staff/intake", "Tiếp nhận hồ sơ"),
+        ("search", "/staff/receipts/search", "Tra cứu biên lai"),
+        ("daybook", "/staff/daybook", "Bảng kê thu"),
+        ("reports", "/staff/reports", "Báo cáo"),
+    ],
+    UserRole.OFFICIAL: [("inbox", "/staff/", "Văn bản chờ ký")],
+    UserRole.ADMIN: [
+        ("admin", "/staff/", "Quản trị"),
+        ("users", "/staff/admin/users", "Người dùng"),
+        ("reports", "/staff/reports", "Báo cáo"),
+    ],
+}
+
+
+def nav_links(role: UserRole) -> list[tuple[str, str, str]]:
+    return NAV.get(role, [])

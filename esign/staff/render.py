@@ -23,6 +23,7 @@ from receipts.calendar import VIETNAM_TZ
 from receipts.errors import ReceiptsError
 from receipts.money import amount_in_words, format_vnd
 
+from ..db.failures import storage_failure
 from ..errors import AuthenticationError, EsignError
 from ..http.cookies import clear_session_cookie
 from ..units import current_unit
@@ -57,17 +58,21 @@ ASSETS = {
     for name, media_type in (
         ("staff.css", "text/css; charset=utf-8"),
         ("emblem.svg", "image/svg+xml"),
+        ("staff.js", "text/javascript; charset=utf-8"),
     )
 }
 
 PAGE_HEADERS = {
-    # Our own stylesheet, our own forms; no script at all, no framing (clickjacking a signing
-    # form), no referrer leaking document tokens to the public page's host.
+    # Our own stylesheet, our own forms, our one small script (keyboard shortcuts; the pages
+    # work without it: pickers are datalists, focus is autofocus); no inline script, no
+    # framing (clickjacking a signing form), no referrer leaking document tokens to the public
+    # page's host. data: images: the result's preview, drawn by the server into the page.
     "Content-Security-Policy": "; ".join(
         [
             "default-src 'none'",
             "style-src 'self'",
-            "img-src 'self'",
+            "script-src 'self'",
+            "img-src 'self' data:",
             "form-action 'self'",
             "base-uri 'none'",
             "frame-ancestors 'none'",
@@ -96,6 +101,7 @@ _env.filters["words"] = amount_in_words
 _env.filters["local"] = _local
 _env.globals["asset"] = lambda name: ASSETS[name].url
 _env.globals["role_of"] = labels.role_of
+_env.globals["nav_links"] = labels.nav_links
 
 
 def page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
@@ -103,6 +109,7 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
     context.setdefault("actor", None)
     context.setdefault("csrf", "")
     context.setdefault("title", "Trang làm việc")
+    context.setdefault("nav", "")
     unit = current_unit(service.settings)  # today's profile (esign/data/units.toml)
     html = _env.get_template(template).render(
         unit_name=unit.name,
@@ -169,7 +176,13 @@ class StaffRoute(APIRoute):
                 return error_page(request, status=422, message_vi="Dữ liệu gửi lên không hợp lệ")
             except HTTPException:
                 raise  # the app's handlers answer (413 for a body too large)
-            except Exception:
+            except Exception as exc:
+                failure = storage_failure(exc)
+                if failure is not None:  # full disk, read-only folder, database locked: 503
+                    log.warning("storage failure on %s: %s", request.url.path, exc)
+                    return error_page(
+                        request, status=503, message_vi=f"{failure.message_vi} ({failure.code})"
+                    )
                 log.exception("unexpected error on %s %s", request.method, request.url.path)
                 return error_page(
                     request, status=500, message_vi="Lỗi hệ thống, đã ghi nhận. Hãy thử lại sau."

@@ -22,6 +22,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from . import pages, upload
+from .state import flush_scans
 
 router = APIRouter(include_in_schema=False)
 router.include_router(upload.router)
@@ -30,4 +31,4 @@ router.include_router(pages.router)  # last: its /v/{token} takes every other /v
 api_router = upload.api_router
 """Routes for the API's ``/api/v1`` prefix."""
 
-__all__ = ["api_router", "router"]
+__all__ = ["api_router", "flush_scans", "router"]

@@ -42,7 +42,7 @@ from . import guards
 from .i18n import MESSAGES, Lang
 from .render import ASSETS, PAGE_HEADERS, STATIC_PREFIX, page
 from .signatures import SignatureSummary
-from .state import service_of, web_state
+from .state import scans_of, service_of, web_state
 from .upload import read_capped
 
 
@@ -328,8 +328,8 @@ def document_page(token: str, request: Request, lang: str | None = None) -> Resp
     if wait is not None:
         return guards.too_many_page(request, tr, wait)
     service = service_of(request)
-    with service.db.transaction() as session:
-        view = scan(session, token, settings=service.settings)
+    with service.db.reading() as session:  # no write: scans are queued (workflows.scan_log)
+        view = scan(session, token, settings=service.settings, scans=scans_of(request))
     if view is None:
         return unknown_page(request, tr)
     signatures = web_state(request).signatures.get(service, view.document_id, view.document_sha256)

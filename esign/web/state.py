@@ -16,6 +16,7 @@ from fastapi import Request
 
 from ..seal import PUBLISHED_FILE, Keyring, PublishedKeys
 from ..service import Service
+from ..workflows.scan_log import ScanQueue
 from .ratelimit import Limiter, make_limiter
 from .signatures import SignatureCache
 
@@ -77,11 +78,33 @@ class WebState:
     """Uploaded PDFs verified at once; each takes a child process and up to a few seconds."""
     rendered: dict[tuple[str, ...], bytes] = field(default_factory=dict)
     """Pages that are the same for everyone (the unknown-token answer), by language."""
+    scans: ScanQueue | None = None
+    """The scan records waiting for their batch write (made on first scan)."""
 
 
 def service_of(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
+
+
+def scans_of(request: Request) -> ScanQueue:
+    state = web_state(request)
+    if state.scans is None:
+        with _create_lock:
+            if state.scans is None:
+                state.scans = ScanQueue(service_of(request).db)
+    return state.scans
+
+
+def flush_scans(app: object, *, close: bool = False) -> None:
+    """Write the queued scan records now (tests; ``close`` at shutdown also stops the thread).
+    ``app``: the FastAPI app (typed loosely: a test client's ``app`` is any ASGI callable)."""
+    state: WebState | None = getattr(getattr(app, "state", None), "esign_web", None)
+    if state is not None and state.scans is not None:
+        if close:
+            state.scans.close()
+        else:
+            state.scans.flush()
 
 
 def web_state(request: Request) -> WebState:

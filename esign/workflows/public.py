@@ -18,9 +18,9 @@ import datetime as dt
 import enum
 import hmac
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from receipts.fees import FeeLine
@@ -33,13 +33,12 @@ from ..db.models import (
     ReceiptXml,
     ResultDocument,
     ResultStatus,
-    ScanRecord,
     StoredDocument,
 )
-from ..db.types import utcnow
 from ..seal import DocumentKind, SealClaims
 from ..seal.url import TOKEN
 from .reasons import ReasonCode
+from .scan_log import ScanQueue
 from .snapshot import DocumentSnapshot, PersonRole, seal_claims
 from .stored import snapshot_of_receipt, snapshot_of_result
 
@@ -237,7 +236,6 @@ _FIND_RESULT = (
     .outerjoin(StoredDocument, StoredDocument.id == ResultDocument.document_id)
     .where(ResultDocument.token == bindparam("token"))
 )
-_SCAN = insert(cast(Table, ScanRecord.__table__))  # Core: no ORM unit of work per scan
 
 
 def find_public_view(session: Session, token: str, *, settings: Settings) -> PublicView | None:
@@ -261,16 +259,13 @@ def scan_result(token: str, view: PublicView | None) -> str:
     return UNKNOWN if TOKEN.fullmatch(token) else MALFORMED
 
 
-def scan(session: Session, token: str, *, settings: Settings) -> PublicView | None:
-    """Look the token up and record the scan (time, token in our shape only, result; nothing
-    else): a page view's whole database cost, in the caller's transaction."""
+def scan(
+    session: Session, token: str, *, settings: Settings, scans: ScanQueue
+) -> PublicView | None:
+    """Look the token up (a read-only session does) and queue the scan's record (time, token
+    in our shape only, result; nothing else): the page never waits for a write."""
     view = find_public_view(session, token, settings=settings)
-    row = {
-        "at": utcnow(),
-        "token": token if TOKEN.fullmatch(token) else "",
-        "result": scan_result(token, view),
-    }
-    session.execute(_SCAN, row)
+    scans.record(token=token if TOKEN.fullmatch(token) else "", result=scan_result(token, view))
     return view
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from receipts.pdf import FeeLine, PaymentMethod
 from receipts.scheme import ErrorKind, number_text
@@ -157,15 +158,18 @@ def _public(
 
 def _load_public(service: ServiceDep, receipt_id: int) -> ReceiptPublic:
     with service.db.reading() as s:
-        receipt = flows.get_receipt(s, receipt_id)
-        adjusted = [r.id for r in flows.adjustments_of(s, receipt)]
-        shas = queries.pdf_sha256s(s, [receipt.document_id])
-        return _public(
-            receipt,
-            adjusted_by=adjusted,
-            pdf_sha256=shas.get(receipt.document_id, ""),
-            public_url=service.settings.public_url,
-        )
+        return _public_in(s, service, flows.get_receipt(s, receipt_id))
+
+
+def _public_in(s: Session, service: ServiceDep, receipt: Receipt) -> ReceiptPublic:
+    adjusted = [r.id for r in flows.adjustments_of(s, receipt)]
+    shas = queries.pdf_sha256s(s, [receipt.document_id])
+    return _public(
+        receipt,
+        adjusted_by=adjusted,
+        pdf_sha256=shas.get(receipt.document_id, ""),
+        public_url=service.settings.public_url,
+    )
 
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
@@ -182,22 +186,21 @@ def issue(
     """Issue a receipt. With ``Idempotency-Key``, a retry with the same body returns the first
     answer; the same key with another body is refused (422); one still running gets 409."""
 
-    def work() -> tuple[int, dict[str, Any]]:
-        with service.db.transaction() as s:
-            receipt = flows.issue_receipt(
-                s,
-                actor,
-                service,
-                payer_name=body.payer_name,
-                payer_address=body.payer_address,
-                payment_method=body.payment_method,
-                dossier_id=body.dossier_id,
-                fees=body.fees.to_input() if body.fees else None,
-                template_symbol=body.template_symbol,
-                series=body.series,
-            )
-            receipt_id = receipt.id
-        return 201, _load_public(service, receipt_id).model_dump(mode="json")
+    def work(s: Session) -> tuple[int, dict[str, Any]]:
+        # The answer is built in the issuing transaction: it is stored with the key there.
+        receipt = flows.issue_receipt(
+            s,
+            actor,
+            service,
+            payer_name=body.payer_name,
+            payer_address=body.payer_address,
+            payment_method=body.payment_method,
+            dossier_id=body.dossier_id,
+            fees=body.fees.to_input() if body.fees else None,
+            template_symbol=body.template_symbol,
+            series=body.series,
+        )
+        return 201, _public_in(s, service, receipt).model_dump(mode="json")
 
     status, payload = run_idempotent(
         service.db,

@@ -1,7 +1,7 @@
 """credentials: login and key-attempt throttles, pending certificate bindings, password change
 
 Revision ID: 0005
-Revises: 0008
+Revises: 0007
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

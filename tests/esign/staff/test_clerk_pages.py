@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -140,32 +141,54 @@ def test_a_double_submit_issues_one_receipt(staff: Staff) -> None:
     assert staff.receipts() == 2
 
 
+def _field_error(page: str, name: str) -> str:
+    """The error shown next to the field ``name`` ('' when none)."""
+    found = re.search(rf'<span class="field-error" id="err-{name}">([^<]*)</span>', page)
+    return html.unescape(found.group(1)) if found else ""
+
+
 def test_bad_input_keeps_the_form_and_says_why(staff: Staff) -> None:
     clerk = staff.login("clerk")
     page = clerk.get("/staff/").text
     cases = [
-        ({"payer_name": "   "}, "Họ tên người nộp không được để trống"),
-        ({"pages": "ba"}, "Số trang phải là số nguyên dương"),
-        ({"pages": ""}, "tính phí theo trang: cần số trang"),
-        ({"copies": "0"}, "phải là số nguyên từ 1 đến 1000"),
-        ({"procedure": ""}, "Hãy chọn thủ tục"),
-        ({"procedure": "CT-XX"}, "Không có thủ tục mã"),
-        ({"payment_method": "the"}, "Hãy chọn hình thức thanh toán"),
-        ({"category": "vip"}, "Không có đối tượng miễn phí"),
+        ({"payer_name": "   "}, "payer_name", "Họ tên người nộp không được để trống"),
+        ({"payer_address": ""}, "payer_address", "Địa chỉ người nộp không được để trống"),
+        ({"pages": "ba"}, "pages", "Số trang phải là số nguyên dương"),
+        ({"pages": ""}, "pages", "Thủ tục này tính phí theo trang: hãy nhập số trang"),
+        ({"pages": "99999"}, "pages", "Số trang phải từ 1 đến"),
+        ({"copies": "0"}, "copies", "Số bản phải từ 1 đến 1000"),
+        ({"cases": "-2"}, "cases", "Số trường hợp phải là số nguyên dương"),
+        ({"procedure": ""}, "procedure", "Hãy chọn thủ tục"),
+        ({"procedure": "CT-XX"}, "procedure", "Không tìm thấy thủ tục nào khớp “CT-XX”"),
+        ({"procedure": "khai sinh"}, "procedure", "thủ tục khớp “khai sinh”: hãy gõ cụ thể hơn"),
+        ({"payment_method": "the"}, "payment_method", "Hãy chọn hình thức thanh toán"),
+        ({"category": "vip"}, "category", "Không có đối tượng miễn phí này"),
     ]
-    for fields, message in cases:
+    for fields, name, message in cases:
         r = clerk.post("/staff/receipts", data=_form(page, action="issue", **fields))
         assert r.status_code == 422, (fields, r.text)
+        assert message in _field_error(r.text, name), (fields, _field_error(r.text, name))
         text = _text(r.text)
-        assert message in text, (fields, text)
         assert "Traceback" not in text
-        assert hidden(r.text, "payer_address") == ADDRESS
-        for name in ("pages", "copies"):
-            assert hidden(r.text, name) == fields.get(name, _form(page)[name])
+        # No English field names leak into the page (the old "(pages)").
+        for english in ("(pages)", "(copies)", "(cases)", "pages are required"):
+            assert english not in text, (fields, english)
+        assert f'name="{name}"' in r.text
+        if name not in ("payment_method", "category"):
+            # The field with the error has the focus, and says which message is its own.
+            assert re.search(rf'name="{name}" value="[^"]*"[^>]*autofocus', r.text), fields
+        for kept in ("payer_address", "pages", "copies", "procedure"):
+            assert hidden(r.text, kept) == fields.get(kept, _form(page)[kept])
     assert staff.receipts() == 0
+    # Two errors at once: each next to its own field.
+    r = clerk.post("/staff/receipts", data=_form(page, action="issue", pages="x", payer_name=""))
+    assert _field_error(r.text, "pages") == "Số trang phải là số nguyên dương"
+    assert _field_error(r.text, "payer_name") == "Họ tên người nộp không được để trống"
     # A quote that cannot be made says so too, on the same page.
     r = clerk.post("/staff/receipts", data=_form(page, action="quote", pages="-1"))
-    assert r.status_code == 422 and "Số trang phải là số nguyên dương" in _text(r.text)
+    assert r.status_code == 422 and _field_error(r.text, "pages") == (
+        "Số trang phải là số nguyên dương"
+    )
 
 
 def test_cancel_needs_a_reason(staff: Staff) -> None:

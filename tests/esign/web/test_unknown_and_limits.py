@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from starlette.types import ASGIApp, Message, Scope
 
 from esign.db.models import ScanRecord
+from esign.web import flush_scans
 from esign.web.ratelimit import RateLimiter, client_key
 
 from .conftest import Web
@@ -121,6 +122,7 @@ def test_ten_thousand_random_tokens_get_the_same_answer(web_sqlite: Web) -> None
     ]
     assert not odd, odd[:5]
     assert {a[2] for a in answers} == {reference.headers["content-type"]}
+    flush_scans(web.client.app)  # scans are written in batches, after the answer
     with web.service.db.reading() as s:
         counts = dict(
             s.execute(select(ScanRecord.result, func.count()).group_by(ScanRecord.result)).all()
@@ -150,6 +152,7 @@ def test_rate_limit_answers_429_beyond_its_budget(web_sqlite: Web) -> None:
     assert web.client.get(f"/v/{r.token}/pdf").status_code == 429
     assert web.client.post(f"/v/{r.token}/seal", json={"seal": r.seal}).status_code == 429
     # Refused requests are not scans; another address has its own budget.
+    flush_scans(web.client.app)
     with web.service.db.reading() as s:
         assert s.scalar(select(func.count()).select_from(ScanRecord)) == 5
     other = TestClient(web.client.app, client=("203.0.113.7", 50000))
