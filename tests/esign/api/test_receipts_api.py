@@ -63,7 +63,7 @@ def test_issue_for_a_dossier_signed_and_verifiable(api: Api) -> None:
     )
     assert report.verdict is Verdict.VALID, report.message_en
     assert report.matches_record is True
-    assert report.signatures[0].signer_name == "UBND phường Văn An"
+    assert report.signatures[0].signer_name == "UBND phường Chu Văn An"
     # A second receipt for the same dossier is refused: it is paid.
     again = clerk.post(
         "/api/v1/receipts",

@@ -49,7 +49,7 @@ def test_receipt_certification_at_each_level(
     assert sig.kind == "certification"
     assert sig.indication is Indication.TOTAL_PASSED
     assert sig.level == level.value
-    assert sig.signer_name == "UBND phường Văn An"
+    assert sig.signer_name == "UBND phường Chu Văn An"
     if level is not PadesLevel.B_B:
         assert sig.timestamp_time is not None
 

@@ -168,7 +168,7 @@ def test_valid_receipt(phone: Page, site: Site, documents: Documents, artifacts_
     assert phone.inner_text("#seal-text") == "Con dấu QR đúng là của phường, khớp với hồ sơ lưu."
     assert "Đã kiểm tra ngay trên điện thoại của bạn" in phone.inner_text("#seal-note")
     assert phone.is_hidden("#seal-warning")
-    assert "UBND phường Văn An" in phone.inner_text(".signers")
+    assert "UBND phường Chu Văn An" in phone.inner_text(".signers")
     assert phone.inner_text("#doc-number") == scheme_now.label(1)
     _no_private_data(phone, PAYER)
     _shot(phone, artifacts_dir, "valid")

@@ -42,7 +42,7 @@ def test_valid_receipt(web: Web) -> None:
     assert scheme_now.label(1) in html
     # Issued today: the unit in force since 1/7/2025 (NQ 1669/NQ-UBTVQH15 Điều 1 khoản 34).
     assert "Ủy ban nhân dân phường Chu Văn An" in html and "0800123456" in html
-    assert "UBND phường Văn An" in html and "Chữ ký hợp lệ" in html  # from the signed PDF
+    assert "UBND phường Chu Văn An" in html and "Chữ ký hợp lệ" in html  # from the signed PDF
     # The download is a form the script fills with the seal and reveals: hidden without one.
     assert f'<form method="post" action="/v/{r.token}/pdf" id="download-form" hidden>' in html
     # What the page's script compares the seal with is exactly what the seal states.

@@ -41,7 +41,7 @@ def test_our_receipt_is_valid_and_on_record(web: Web) -> None:
     html = page.text
     assert 'data-verdict="valid"' in html and "Chữ ký số hợp lệ" in html
     assert 'data-on-record="yes"' in html and "Đúng là bản lưu của phường:" in html
-    assert f'href="/v/{r.token}"' in html and "UBND phường Văn An" in html
+    assert f'href="/v/{r.token}"' in html and "UBND phường Chu Văn An" in html
     assert r.sha256 in html and "bien-lai.pdf" in html
     assert 'id="record-state">Văn bản thật, đang có hiệu lực<' in html
     api = web.client.post(
@@ -55,7 +55,7 @@ def test_our_receipt_is_valid_and_on_record(web: Web) -> None:
         "label": scheme_now.label(1),
         "status": "valid",
     }
-    assert api["signatures"][0]["signer_name"] == "UBND phường Văn An"
+    assert api["signatures"][0]["signer_name"] == "UBND phường Chu Văn An"
     assert api["signatures"][0]["kind"] == "certification"
 
 
