@@ -34,7 +34,7 @@ from ..units import unit_unverified
 from ..workflows import admin as flows
 from ..workflows.actors import require
 from ..workflows.series import create_series, list_series, set_series_active
-from ..workflows.users import create_user, list_users
+from ..workflows.users import create_user, list_users, reset_password, set_user_active
 from . import labels
 from .render import PREFIX, StaffRoute, page, redirect
 from .session import Staff, StaffDep, text
@@ -177,7 +177,7 @@ async def create_user_form(request: Request, staff: StaffDep, service: ServiceDe
 
 def _set_active(staff: Staff, service: Service, user_id: int, active: bool) -> Response:
     with service.db.transaction() as s:
-        flows.set_user_active(s, staff.actor, user_id=user_id, active=active)
+        set_user_active(s, staff.actor, user_id=user_id, active=active)
     return redirect(f"{ADMIN}/users?done={'activated' if active else 'deactivated'}")
 
 
@@ -196,8 +196,8 @@ def _reset(
     request: Request, staff: Staff, service: Service, user_id: int, password: str
 ) -> Response:
     try:
-        with service.db.transaction() as s:
-            flows.reset_password(s, staff.actor, user_id=user_id, new_password=password)
+        # Hashes outside the write lock and lifts a lockout (workflows.users).
+        reset_password(service.db, staff.actor, user_id=user_id, new_password=password)
     except ValidationError as exc:
         return _users_page(
             request, staff, service, reset_errors={user_id: exc.message_vi}, status=422

@@ -1,8 +1,6 @@
-"""What the administration desk reads and changes besides the workflows of each concept: the
-audit log searched with filters (and one document's trail), and, until the credential
-lifecycle's own functions (``users.set_user_active`` / ``users.reset_password``) are on this
-branch, a user's deactivation and password reset with the same effects: every web session and
-API token of the user ends at once, and the change is audited."""
+"""What the administration desk reads besides the workflows of each concept: the audit log
+searched with filters, and one document's trail. Users are deactivated and passwords reset by
+the credential lifecycle's own functions (``workflows.users``)."""
 
 from __future__ import annotations
 
@@ -14,66 +12,10 @@ from sqlalchemy.orm import Session
 
 from receipts.calendar import VIETNAM_TZ
 
-from .. import audit
-from ..db.models import ApiToken, AuditEntry, UserRole, WebSession
-from ..db.types import utcnow
-from ..errors import ConflictError
-from ..security import hash_password
+from ..db.models import AuditEntry, UserRole
 from .actors import Actor, require
-from .users import check_password_policy, get_user
 
 MAX_AUDIT_ROWS = 500
-
-
-def _end_everything(session: Session, user_id: int) -> int:
-    ended = 0
-    for ws in session.scalars(select(WebSession).where(WebSession.user_id == user_id)).all():
-        session.delete(ws)
-        ended += 1
-    now = utcnow()
-    for token in session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-    ).all():
-        token.revoked_at = now
-        ended += 1
-    return ended
-
-
-def set_user_active(session: Session, actor: Actor, *, user_id: int, active: bool) -> int:
-    """Deactivate (every session and token ends at once) or reactivate a user; returns how
-    many sessions and tokens ended."""
-    require(actor, UserRole.ADMIN, scope="users")
-    if user_id == actor.user_id and not active:
-        raise ConflictError(
-            "Không tự khóa tài khoản của chính mình", "You cannot deactivate yourself"
-        )
-    user = get_user(session, user_id)
-    ended = 0 if active else _end_everything(session, user.id)
-    user.active = active
-    audit.append(
-        session,
-        actor=actor.label,
-        action="user.activate" if active else "user.deactivate",
-        subject=f"user:{user.id}",
-        details={"ended": ended},
-    )
-    return ended
-
-
-def reset_password(session: Session, actor: Actor, *, user_id: int, new_password: str) -> None:
-    """An administrator sets a new password; the user's sessions and tokens end."""
-    require(actor, UserRole.ADMIN, scope="users")
-    user = get_user(session, user_id)
-    check_password_policy(new_password, username=user.username)  # the one password policy
-    user.password_hash = hash_password(new_password)
-    ended = _end_everything(session, user.id)
-    audit.append(
-        session,
-        actor=actor.label,
-        action="password.reset",
-        subject=f"user:{user.id}",
-        details={"ended": ended},
-    )
 
 
 @dataclass(frozen=True, slots=True)
