@@ -164,6 +164,7 @@ def login(url: str) -> Any:
     client = httpx.Client(base_url=url, timeout=60)
     answer = client.post("/api/v1/auth/login", json={"username": "clerk", "password": PASSWORD})
     assert answer.status_code == 200, answer.text
+    client.headers["X-CSRF-Token"] = answer.headers["X-CSRF-Token"]  # cookie changes need it
     return client
 
 

@@ -105,7 +105,9 @@ def main() -> None:
         threading.setprofile(profile)
         with TestClient(_app_factory()(service=service)) as client:
             login = {"username": "clerk", "password": "mat-khau-trace-1"}
-            assert client.post("/api/v1/auth/login", json=login).status_code == 200
+            logged = client.post("/api/v1/auth/login", json=login)
+            assert logged.status_code == 200, logged.text
+            client.headers["X-CSRF-Token"] = logged.headers["X-CSRF-Token"]
             warm = client.post("/api/v1/receipts", json=BODY)
             assert warm.status_code == 201, warm.text
             tracing[0] = True

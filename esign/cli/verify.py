@@ -13,6 +13,7 @@ one process, one fork each, so the imports are paid once.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,6 +24,16 @@ from receipts.calendar import VIETNAM_TZ
 from ..config import get_settings
 from ..signing.report import SignatureReport, Verdict, VerificationReport
 from ._common import clean_errors, fail, print_json
+
+
+def _own_process() -> bool:
+    """Whether this process is the ``esign`` command itself (``esign …`` or ``python -m
+    esign``), which may be forked cheaply for each file. Called inside another program (a test
+    runner, a server), the command uses the fork server instead: a fork of a process with a
+    past of threads and libraries in use has failed in the child (SystemError from a C
+    extension) even with no other thread left."""
+    return Path(sys.argv[0]).name in ("esign", "__main__.py") and "esign" in sys.argv[0]
+
 
 if TYPE_CHECKING:
     from ..signing.verify import TrustConfig
@@ -185,7 +196,7 @@ def verify_command(
     answers = []
     for index, file in enumerate(files):
         data = _read(file, MAX_BYTES)
-        report = verify(data, trust=config, fork=True)
+        report = verify(data, trust=config, fork=_own_process())
         status = None
         if record and report.verdict is not Verdict.CANNOT_VERIFY:
             report, status = _against_record(data, report)

@@ -30,6 +30,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import io
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -608,13 +609,16 @@ def verify(
     """Verify a PDF from anyone: bounded in size, time and memory. Empty, oversized and
     non-PDF files are answered here, without a child process. ``fork``: the caller is
     single-threaded (the command line): fork it for each file rather than start a fork
-    server (``isolation.run_forked``)."""
+    server (``isolation.run_forked``). A caller that turns out to run other threads (the
+    command line called inside a test process or a server) gets the fork server instead: a
+    fork copies the other threads' locks mid-use, and C extensions then fail in the child
+    ("SystemError: error return without exception set" was seen)."""
     refused = _precheck(pdf, max_bytes)
     if refused is not None:
         return refused
     if not isolate:
         return verify_in_process(pdf, trust, expected_sha256, visual=visual)
-    if fork:
+    if fork and threading.active_count() == 1:
         from .isolation import run_forked
 
         return run_forked(

@@ -69,6 +69,7 @@ def ward(data: Path, pki_template: Path, *, busy_timeout: float = 60.0) -> Itera
     with TestClient(create_app(service=service), raise_server_exceptions=False) as client:
         r = client.post("/api/v1/auth/login", json={"username": "clerk", "password": PASSWORD})
         assert r.status_code == 200, r.text
+        client.headers["X-CSRF-Token"] = r.headers["X-CSRF-Token"]
         yield client
     db.dispose()
 

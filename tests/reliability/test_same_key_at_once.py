@@ -16,12 +16,14 @@ from .harness import body_for
 
 
 def test_same_key_at_once_gives_one_receipt(api: Api) -> None:
-    cookies = api.cookies("clerk")
+    clerk = api.login("clerk")
+    cookies = dict(clerk.cookies)
+    csrf = {"X-CSRF-Token": clerk.headers["X-CSRF-Token"]}
     answers: list[tuple[int, dict[str, object]]] = []
     lock = threading.Lock()
 
     def send(key: str) -> None:
-        client = TestClient(api.client.app, cookies=cookies)
+        client = TestClient(api.client.app, cookies=cookies, headers=csrf)
         r = client.post("/api/v1/receipts", json=body_for(key), headers={"Idempotency-Key": key})
         with lock:
             answers.append((r.status_code, r.json()))

@@ -107,4 +107,6 @@ def logged_in(url: str, who: tuple[str, str]) -> httpx.Client:
     client = httpx.Client(base_url=url, timeout=60)
     answer = client.post("/api/v1/auth/login", json={"username": who[0], "password": who[1]})
     assert answer.status_code == 200, answer.text
+    # A change authenticated by the session cookie carries the CSRF token (esign.http.csrf).
+    client.headers["X-CSRF-Token"] = answer.headers["X-CSRF-Token"]
     return client
