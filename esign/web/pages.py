@@ -16,6 +16,7 @@ page itself stays one cacheable-shaped URL per document.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -194,6 +195,61 @@ def document_pdf(token: str, request: Request, lang: str | None = None) -> Respo
     return _pdf_refused(request, tr, view)
 
 
+Fetch = Callable[[PublicView, Any], bytes | None]
+"""What a download serves of a document, read in a workflow session (web/ holds no SQL)."""
+
+
+async def _with_seal(
+    token: str, request: Request, lang: str | None, fetch: Callable[[str], Fetch]
+) -> tuple[Lang, PublicView | None, bytes | None] | Response:
+    """The document and what ``fetch(seal)`` gives of it, for a visitor who posted the QR's
+    seal (form field ``seal``); a rate-limit page when the visitor asks too often."""
+    tr = Lang.pick(lang)
+    wait = guards.retry_after(request, guards.PDF_COST)
+    if wait is not None:
+        return guards.too_many_page(request, tr, wait)
+    body = await read_capped(request, SEAL_BODY_LIMIT)
+    seal = parse_qs(body.decode("ascii", "replace")).get("seal", [""])[0] if body else ""
+
+    def work() -> tuple[PublicView | None, bytes | None]:
+        service = service_of(request)
+        with service.db.reading() as session:
+            view = find_public_view(session, token, settings=service.settings)
+            if view is None:
+                return None, None
+            return view, fetch(seal)(view, session)
+
+    view, content = await run_in_threadpool(work)
+    return tr, view, content
+
+
+def _download(
+    request: Request,
+    answer: tuple[Lang, PublicView | None, bytes | None] | Response,
+    *,
+    media_type: str,
+    name: Callable[[PublicView], str],
+    extra: Callable[[PublicView], dict[str, str]] = lambda view: {},
+) -> Response:
+    if isinstance(answer, Response):
+        return answer
+    tr, view, content = answer
+    if view is None:
+        return unknown_page(request, tr)
+    if content is None:
+        return _pdf_refused(request, tr, view)
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name(view)}"',
+            **extra(view),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 @router.post("/v/{token}/pdf")
 async def document_pdf_with_seal(token: str, request: Request, lang: str | None = None) -> Response:
     """A receipt's original signed PDF, for a visitor who holds its seal.
@@ -201,35 +257,15 @@ async def document_pdf_with_seal(token: str, request: Request, lang: str | None 
     The seal is in the QR's fragment, which the browser never sends: the page's script posts it
     (form field ``seal``) when the visitor asks for the file. A POST body stays out of access
     logs; no script, no seal, no file. Results and certified copies are never served here."""
-    tr = Lang.pick(lang)
-    wait = guards.retry_after(request, guards.PDF_COST)
-    if wait is not None:
-        return guards.too_many_page(request, tr, wait)
-    body = await read_capped(request, SEAL_BODY_LIMIT)
-    seal = parse_qs(body.decode("ascii", "replace")).get("seal", [""])[0] if body else ""
-
-    def work() -> tuple[PublicView | None, bytes | None]:
-        service = service_of(request)
-        with service.db.reading() as session:
-            view = find_public_view(session, token, settings=service.settings)
-            if view is None:
-                return None, None
-            return view, receipt_pdf(view, session, seal=seal)
-
-    view, content = await run_in_threadpool(work)
-    if view is None:
-        return unknown_page(request, tr)
-    if content is None:
-        return _pdf_refused(request, tr, view)
-    return Response(
-        content,
+    answer = await _with_seal(
+        token, request, lang, lambda seal: lambda v, s: receipt_pdf(v, s, seal=seal)
+    )
+    return _download(
+        request,
+        answer,
         media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{view.file_name}"',
-            "X-Content-SHA256": view.document_sha256,
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-store",
-        },
+        name=lambda view: view.file_name,
+        extra=lambda view: {"X-Content-SHA256": view.document_sha256},
     )
 
 
@@ -237,34 +273,11 @@ async def document_pdf_with_seal(token: str, request: Request, lang: str | None 
 async def document_xml_with_seal(token: str, request: Request, lang: str | None = None) -> Response:
     """A receipt's signed XML original (TT 91/2026 Điều 18), on the terms of its PDF: posted
     with the seal by the page's script; receipts issued before 1 July 2026 have none."""
-    tr = Lang.pick(lang)
-    wait = guards.retry_after(request, guards.PDF_COST)
-    if wait is not None:
-        return guards.too_many_page(request, tr, wait)
-    body = await read_capped(request, SEAL_BODY_LIMIT)
-    seal = parse_qs(body.decode("ascii", "replace")).get("seal", [""])[0] if body else ""
-
-    def work() -> tuple[PublicView | None, bytes | None]:
-        service = service_of(request)
-        with service.db.reading() as session:
-            view = find_public_view(session, token, settings=service.settings)
-            if view is None:
-                return None, None
-            return view, receipt_xml(view, session, seal=seal)
-
-    view, content = await run_in_threadpool(work)
-    if view is None:
-        return unknown_page(request, tr)
-    if content is None:
-        return _pdf_refused(request, tr, view)
-    return Response(
-        content,
-        media_type="application/xml",
-        headers={
-            "Content-Disposition": f'attachment; filename="{view.xml_file_name}"',
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-store",
-        },
+    answer = await _with_seal(
+        token, request, lang, lambda seal: lambda v, s: receipt_xml(v, s, seal=seal)
+    )
+    return _download(
+        request, answer, media_type="application/xml", name=lambda view: view.xml_file_name
     )
 
 
