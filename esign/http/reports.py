@@ -49,7 +49,7 @@ def public_model(
         name,
         __base__=_FromReport,
         __module__=__name__,
-        __doc__=f"As esign.signing.report.{source.__name__}.",
+        __doc__=f"As {source.__module__}.{source.__name__}.",
         **fields,
     )
     return model

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from ...db.models import UserRole
 from ...http.deps import Roles
+from ...http.reports import public_model
 from ...tax.senders import default_sender
 from ...workflows import law_ack, outbox, paper_stock, tax_reports
 from ...workflows.actors import Actor
@@ -201,21 +202,8 @@ class DestructionCreate(BaseModel):
     method: str = Field(default="Cắt hủy", min_length=1, max_length=200)
 
 
-class DestructionPublic(BaseModel):
-    """The data of the notice Mẫu 02/HUY-HĐBLG."""
-
-    id: int
-    form: str
-    template_symbol: str
-    series: str
-    from_number: int
-    to_number: int
-    count: int
-    destroyed_on: dt.date
-    decision: str
-    method: str
-    reason: str
-    legal_basis: str
+DestructionPublic = public_model(paper_stock.DestructionNotice, name="DestructionPublic")
+"""The data of the notice Mẫu 02/HUY-HĐBLG, field by field from the workflow's record."""
 
 
 def _stock(v: paper_stock.StockView) -> StockPublic:
@@ -243,8 +231,11 @@ def use_paper(body: PaperUseCreate, service: ServiceDep, actor: PaperClerk) -> P
         return PaperUsePublic(id=use.id, number=use.number, used_on=use.used_on, amount=use.amount)
 
 
-@router.get("/paper/destructions", response_model=ListOf[DestructionPublic])
-def list_destructions(service: ServiceDep, actor: PaperAdmin) -> ListOf[DestructionPublic]:
+@router.get(
+    "/paper/destructions",
+    response_model=ListOf[DestructionPublic],  # type: ignore[valid-type]
+)
+def list_destructions(service: ServiceDep, actor: PaperAdmin) -> Any:
     with service.db.reading() as session:
         notices = paper_stock.list_destructions(session, actor)
     data = [DestructionPublic(**dataclasses.asdict(n)) for n in notices]
@@ -254,7 +245,7 @@ def list_destructions(service: ServiceDep, actor: PaperAdmin) -> ListOf[Destruct
 @router.post("/paper/destructions", response_model=DestructionPublic, status_code=201)
 def record_destruction(
     body: DestructionCreate, service: ServiceDep, actor: PaperAdmin
-) -> DestructionPublic:
+) -> BaseModel:
     """Unused paper receipts destroyed: refused for a day before 1/1/2027."""
     with service.db.transaction() as session:
         notice = paper_stock.record_destruction(session, actor, **body.model_dump())
