@@ -248,9 +248,10 @@ def crash_loop(
     deadline: float = 600,
     seconds: float | None = None,
 ) -> Outcome:
-    """Clients issue while the server is killed ``kills`` times (``on_kill(i)`` runs while it
-    is down: restart PostgreSQL there); returns when every client is done. With ``seconds``
-    the clients start no new request after that time and the kills go on until then."""
+    """Clients issue while the server is killed ``kills`` times, spread over their progress
+    (``on_kill(i)`` runs while it is down: restart PostgreSQL there); returns when every client
+    is done. With ``seconds`` the clients start no new request after that time and the kills
+    go on until then, every ``between`` seconds."""
     outcome = Outcome()
     give_up = time.monotonic() + deadline
     stop_at = time.monotonic() + seconds if seconds is not None else None
@@ -266,10 +267,21 @@ def crash_loop(
     ]
     for t in threads:
         t.start()
+    total = clients * requests
     try:
         k = 0
         while k < kills or (stop_at is not None and time.monotonic() < stop_at):
-            time.sleep(random.uniform(*between))
+            if stop_at is None:
+                # Kill at points of progress, not of time: on a fast machine the clients would
+                # otherwise finish before the last kill. The k-th kill waits for k/(kills+2) of
+                # the requests, so each one falls while requests remain (the clients cannot
+                # progress while the server is down).
+                due = total * (k + 1) // (kills + 2)
+                while len(outcome.successes) < due and any(t.is_alive() for t in threads):
+                    time.sleep(0.02)
+                time.sleep(random.uniform(0, 0.1))
+            else:
+                time.sleep(random.uniform(*between))
             if not any(t.is_alive() for t in threads):
                 break
             server.kill()
